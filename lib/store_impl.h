@@ -1,0 +1,37 @@
+/*
+ * Private to the store module (store.c, store_maint.c): the only header
+ * besides those two files that may see libgit2's types.
+ */
+#ifndef MLK_STORE_IMPL_H
+#define MLK_STORE_IMPL_H
+
+#include <string.h>
+
+#include <git2.h>
+
+#include "store.h"
+
+struct mlk_store {
+	git_repository *repo;
+	char *path;
+};
+
+static inline void
+to_git(git_oid *g, const struct mlk_oid *o)
+{
+	memcpy(g->id, o->id, MLK_OID_RAWSZ);
+}
+
+static inline void
+from_git(struct mlk_oid *o, const git_oid *g)
+{
+	memcpy(o->id, g->id, MLK_OID_RAWSZ);
+}
+
+/* An error from the last libgit2 failure, mapped onto mlk's codes. */
+struct mlk_error *store_git_err(int rc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum mlk_object_kind store_kind_of(git_object_t);
+void store_lib_init(void);
+
+#endif

@@ -1,0 +1,238 @@
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_impl.h"
+#include "xmalloc.h"
+
+struct mlk_error *
+mlk_store_ref_read(struct mlk_store *s, const char *name, struct mlk_oid *out,
+    int *found)
+{
+	git_oid id;
+	int rc = git_reference_name_to_id(&id, s->repo, name);
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	if (rc == GIT_ENOTFOUND)
+		return NULL;
+	if (rc < 0)
+		return store_git_err(rc, "cannot read ref '%s'", name);
+	from_git(out, &id);
+	*found = 1;
+	return NULL;
+}
+
+struct mlk_error *
+mlk_store_ref_update(struct mlk_store *s, const char *name,
+    const struct mlk_oid *new, const struct mlk_oid *old, const char *msg)
+{
+	git_reference *ref = NULL;
+	git_oid nid, oid;
+	int rc;
+
+	to_git(&nid, new);
+	if (old) {
+		to_git(&oid, old);
+		rc = git_reference_create_matching(&ref, s->repo, name, &nid, 1,
+		    &oid, msg);
+	} else
+		rc = git_reference_create(&ref, s->repo, name, &nid, 0, msg);
+	git_reference_free(ref);
+	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED ||
+	    (rc == GIT_ENOTFOUND && old))
+		return mlk_error_new(MLK_ERR_CONFLICT,
+		    "concurrent update of '%s': it moved since it was read",
+		    name);
+	if (rc < 0)
+		return store_git_err(rc, "cannot update ref '%s'", name);
+	return NULL;
+}
+
+struct mlk_error *
+mlk_store_ref_delete(struct mlk_store *s, const char *name,
+    const struct mlk_oid *old)
+{
+	git_reference *ref;
+	struct mlk_oid cur;
+	int rc;
+
+	if ((rc = git_reference_lookup(&ref, s->repo, name)) < 0) {
+		if (rc == GIT_ENOTFOUND)
+			return mlk_error_new(MLK_ERR_CONFLICT,
+			    "concurrent update of '%s': it was deleted", name);
+		return store_git_err(rc, "cannot read ref '%s'", name);
+	}
+	if (git_reference_target(ref) == NULL) {
+		git_reference_free(ref);
+		return mlk_error_new(MLK_ERR_CORRUPT,
+		    "ref '%s' is symbolic", name);
+	}
+	from_git(&cur, git_reference_target(ref));
+	if (old && mlk_oid_cmp(&cur, old) != 0) {
+		git_reference_free(ref);
+		return mlk_error_new(MLK_ERR_CONFLICT,
+		    "concurrent update of '%s': it moved since it was read",
+		    name);
+	}
+	rc = git_reference_delete(ref);
+	git_reference_free(ref);
+	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED)
+		return mlk_error_new(MLK_ERR_CONFLICT,
+		    "concurrent update of '%s': it moved since it was read",
+		    name);
+	if (rc < 0)
+		return store_git_err(rc, "cannot delete ref '%s'", name);
+	return NULL;
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct mlk_ref *)a)->name,
+	    ((const struct mlk_ref *)b)->name);
+}
+
+struct mlk_error *
+mlk_store_ref_list(struct mlk_store *s, const char *prefix,
+    struct mlk_ref_list *out)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	char *glob = xstrfmt("%s*", prefix);
+	int rc;
+
+	rc = git_reference_iterator_glob_new(&it, s->repo, glob);
+	free(glob);
+	if (rc < 0)
+		return store_git_err(rc, "cannot list refs under '%s'", prefix);
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		const git_oid *id = git_reference_target(ref);
+
+		if (id) {
+			ALLOC_GROW(out->refs, out->nr + 1, out->alloc);
+			out->refs[out->nr].name = xstrdup(git_reference_name(ref));
+			from_git(&out->refs[out->nr].oid, id);
+			out->nr++;
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (rc != GIT_ITEROVER)
+		return store_git_err(rc, "cannot list refs under '%s'", prefix);
+	if (out->nr > 1)
+		qsort(out->refs, out->nr, sizeof(*out->refs), ref_cmp);
+	return NULL;
+}
+
+void
+mlk_ref_list_release(struct mlk_ref_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->refs[i].name);
+	free(l->refs);
+	l->refs = NULL;
+	l->nr = l->alloc = 0;
+}
+
+struct mlk_error *
+mlk_store_reflog_read(struct mlk_store *s, const char *name,
+    struct mlk_reflog_entry **out, size_t *nr)
+{
+	git_reflog *log;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	if ((rc = git_reflog_read(&log, s->repo, name)) < 0)
+		return store_git_err(rc, "cannot read the log of '%s'", name);
+	n = git_reflog_entrycount(log);
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		/* libgit2 indexes newest first; mlk lists oldest first. */
+		const git_reflog_entry *e = git_reflog_entry_byindex(log,
+		    n - 1 - i);
+		const git_signature *who = git_reflog_entry_committer(e);
+		const char *msg = git_reflog_entry_message(e);
+
+		from_git(&(*out)[i].old, git_reflog_entry_id_old(e));
+		from_git(&(*out)[i].new, git_reflog_entry_id_new(e));
+		(*out)[i].time = (int64_t)who->when.time;
+		(*out)[i].who = xstrfmt("%s <%s>", who->name, who->email);
+		(*out)[i].msg = xstrdup(msg ? msg : "");
+	}
+	*nr = n;
+	git_reflog_free(log);
+	return NULL;
+}
+
+void
+mlk_reflog_free(struct mlk_reflog_entry *e, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(e[i].who);
+		free(e[i].msg);
+	}
+	free(e);
+}
+
+
+static void
+newest_log(const char *dir, const char *ref, struct timespec *best,
+    char **best_ref)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		char *p, *r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xstrfmt("%s/%s", dir, de->d_name);
+		r = xstrfmt("%s/%s", ref, de->d_name);
+		if (stat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				newest_log(p, r, best, best_ref);
+			else if (st.st_mtim.tv_sec > best->tv_sec ||
+			    (st.st_mtim.tv_sec == best->tv_sec &&
+			    st.st_mtim.tv_nsec > best->tv_nsec)) {
+				*best = st.st_mtim;
+				free(*best_ref);
+				*best_ref = r;
+				r = NULL;
+			}
+		}
+		free(p);
+		free(r);
+	}
+	closedir(d);
+}
+
+char *
+mlk_store_ref_latest(struct mlk_store *s)
+{
+	struct timespec best = { 0, 0 };
+	char *best_ref = NULL, *dir = xstrfmt("%s/logs/refs", s->path);
+	struct mlk_oid oid;
+	struct mlk_error *err;
+	int found = 0;
+
+	newest_log(dir, "refs", &best, &best_ref);
+	free(dir);
+	if (best_ref) {
+		err = mlk_store_ref_read(s, best_ref, &oid, &found);
+		mlk_error_free(err);
+		if (!found) {
+			free(best_ref);
+			best_ref = NULL;
+		}
+	}
+	return best_ref;
+}
