@@ -21,7 +21,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DEB_PACKAGES = gcc make pkg-config git man-db curl \
 	libgit2-dev libarchive-dev zlib1g-dev libyaml-dev \
 	libopenblas-dev liblapacke-dev libmicrohttpd-dev libjansson-dev \
-	bats bats-support bats-assert gzip bzip2 xz-utils zstd zip
+	bats bats-support bats-assert jq groff-base gzip bzip2 xz-utils zstd zip
 # What make bench adds: the tools mlk is compared with.
 DEB_BENCH_PACKAGES = python3-pandas python3-sklearn nodejs npm
 # What make lint adds.

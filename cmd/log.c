@@ -61,6 +61,18 @@ cursor_next(struct mlk_store *s, struct cursor *c)
 	return cursor_load(s, c, &parent);
 }
 
+/* Commit time first; within a second, the record's start time. */
+static int
+newer(const struct mlk_entry *a, const struct mlk_entry *b)
+{
+	if (a->commit.time != b->commit.time)
+		return a->commit.time > b->commit.time;
+	if (a->record == NULL || b->record == NULL)
+		return 0;
+	return strcmp(mlk_record_str(a->record, "started"),
+	    mlk_record_str(b->record, "started")) > 0;
+}
+
 static void
 emit(const struct mlk_entry *e, json_t *arr, int *first)
 {
@@ -160,7 +172,7 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 
 		for (size_t i = 0; i < ncur; i++)
 			if (cur[i].live && (best == ncur ||
-			    cur[i].e.commit.time > cur[best].e.commit.time))
+			    newer(&cur[i].e, &cur[best].e)))
 				best = i;
 		if (best == ncur)
 			break;

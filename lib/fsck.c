@@ -31,7 +31,23 @@ problem(struct mlk_fsck *f, const char *fmt, ...)
 struct objwalk {
 	struct mlk_store *store;
 	struct mlk_fsck *f;
+	struct mlk_oid *bad;    /* damaged objects, sorted after the walk */
+	size_t nbad, alloc;
 };
+
+static int
+oid_cmp(const void *a, const void *b)
+{
+	return mlk_oid_cmp(a, b);
+}
+
+/* Damaged objects are not read again: libgit2 may not survive them. */
+static int
+is_bad(const struct objwalk *w, const struct mlk_oid *oid)
+{
+	return w->nbad && bsearch(oid, w->bad, w->nbad, sizeof(*w->bad),
+	    oid_cmp) != NULL;
+}
 
 static int
 check_object(const struct mlk_oid *oid, void *arg)
@@ -43,19 +59,25 @@ check_object(const struct mlk_oid *oid, void *arg)
 	if (err) {
 		problem(w->f, "%s", err->msg);
 		mlk_error_free(err);
+		ALLOC_GROW(w->bad, w->nbad + 1, w->alloc);
+		w->bad[w->nbad++] = *oid;
 	}
 	return 0;
 }
 
 /* Every object a tree reaches exists. */
 static void
-check_tree(struct mlk_store *s, struct mlk_fsck *f, const struct mlk_oid *oid,
+check_tree(const struct objwalk *w, const struct mlk_oid *oid,
     const char *where, int depth)
 {
+	struct mlk_store *s = w->store;
+	struct mlk_fsck *f = w->f;
 	struct mlk_tree t = MLK_TREE_INIT;
 	struct mlk_error *err;
 	char hex[MLK_OID_HEXSZ + 1];
 
+	if (is_bad(w, oid))
+		return;
 	if (depth > 64) {
 		problem(f, "%s: trees nested too deep", where);
 		return;
@@ -68,9 +90,13 @@ check_tree(struct mlk_store *s, struct mlk_fsck *f, const struct mlk_oid *oid,
 	}
 	for (size_t i = 0; i < t.nr; i++) {
 		if (t.entries[i].kind == MLK_ENTRY_TREE)
-			check_tree(s, f, &t.entries[i].oid, where, depth + 1);
+			check_tree(w, &t.entries[i].oid, where, depth + 1);
 		else if (!mlk_store_has(s, &t.entries[i].oid))
 			problem(f, "%s: '%s' (blob %s) is missing", where,
+			    t.entries[i].name,
+			    mlk_oid_fmt(hex, &t.entries[i].oid));
+		else if (is_bad(w, &t.entries[i].oid))
+			problem(f, "%s: '%s' (blob %s) is damaged", where,
 			    t.entries[i].name,
 			    mlk_oid_fmt(hex, &t.entries[i].oid));
 	}
@@ -92,10 +118,11 @@ has_parent(const struct mlk_commit *c, const char *hex)
 
 /* The record of one commit, reached as version `version` of a thing. */
 static int
-check_version(struct mlk_store *s, struct mlk_fsck *f, enum mlk_thing t,
-    const char *name, const struct mlk_oid *oid, long long *version,
-    struct mlk_oid *next)
+check_version(const struct objwalk *w, enum mlk_thing t, const char *name,
+    const struct mlk_oid *oid, long long *version, struct mlk_oid *next)
 {
+	struct mlk_store *s = w->store;
+	struct mlk_fsck *f = w->f;
 	struct mlk_error *err;
 	struct mlk_entry e;
 	char hex[MLK_OID_HEXSZ + 1], where[400];
@@ -107,6 +134,10 @@ check_version(struct mlk_store *s, struct mlk_fsck *f, enum mlk_thing t,
 	snprintf(where, sizeof(where), "%s '%s' commit %.12s",
 	    mlk_thing_kind(t), name, hex);
 	f->versions++;
+	if (is_bad(w, oid)) {
+		problem(f, "%s: the commit is damaged", where);
+		return 0;
+	}
 	if ((err = mlk_entry_read(s, oid, &e))) {
 		problem(f, "%s: %s", where, err->msg);
 		mlk_error_free(err);
@@ -149,7 +180,7 @@ check_version(struct mlk_store *s, struct mlk_fsck *f, enum mlk_thing t,
 		if (!mlk_store_has(s, &e.commit.parents[i]))
 			problem(f, "%s: parent %s is missing", where,
 			    mlk_oid_fmt(hex, &e.commit.parents[i]));
-	check_tree(s, f, &e.commit.tree, where, 0);
+	check_tree(w, &e.commit.tree, where, 0);
 	if (t != MLK_THING_RUN && *version > mlk_thing_first_version(t)) {
 		if (e.commit.nparents == 0)
 			problem(f, "%s: version %lld has no previous version",
@@ -179,14 +210,16 @@ struct mlk_error *
 mlk_fsck_run(struct mlk_store *s, struct mlk_fsck *f)
 {
 	struct mlk_ref_list refs = MLK_REF_LIST_INIT;
-	struct objwalk w = { s, f };
+	struct objwalk w = { s, f, NULL, 0, 0 };
 	struct mlk_error *err;
 
 	memset(f, 0, sizeof(*f));
 	if ((err = mlk_store_foreach_object(s, check_object, &w)))
-		return err;
+		goto done;
+	if (w.nbad > 1)
+		qsort(w.bad, w.nbad, sizeof(*w.bad), oid_cmp);
 	if ((err = mlk_store_ref_list(s, "refs/", &refs)))
-		return err;
+		goto done;
 	for (size_t i = 0; i < refs.nr; i++) {
 		const char *ref = refs.refs[i].name;
 		struct mlk_oid oid = refs.refs[i].oid;
@@ -203,18 +236,20 @@ mlk_fsck_run(struct mlk_store *s, struct mlk_fsck *f)
 			    strlen(MLK_REFS_ALIASES)) != 0)
 				problem(f, "ref '%s' is outside mlk's namespaces",
 				    ref);
-			else if (!mlk_store_has(s, &oid))
+			else if (!mlk_store_has(s, &oid) || is_bad(&w, &oid))
 				problem(f, "alias '%s' names a missing commit",
 				    ref);
 			continue;
 		}
-		while (check_version(s, f, spaces[k].thing,
+		while (check_version(&w, spaces[k].thing,
 		    ref + strlen(spaces[k].prefix), &oid, &version, &oid))
 			if (++steps > 100000000)
 				break;
 	}
+done:
 	mlk_ref_list_release(&refs);
-	return NULL;
+	free(w.bad);
+	return err;
 }
 
 void

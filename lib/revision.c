@@ -302,8 +302,6 @@ mlk_rev_resolve(struct mlk_store *s, const char *text,
 	case MLK_REV_OBJECT:
 		err = mlk_store_resolve_prefix(s, rev.name, &out->oid,
 		    &out->objkind);
-		if (err && err->code == MLK_ERR_NOT_FOUND)
-			err = mlk_error_wrap(err, "'%s'", text);
 		goto done;
 	case MLK_REV_RUN:
 		err = resolve_run(s, &rev, out, text);

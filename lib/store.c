@@ -186,7 +186,16 @@ mlk_store_init(struct mlk_store **out, const char *dir)
 
 	store_lib_init();
 	*out = NULL;
-	path = xstrfmt("%s/.mlk", dir);
+	if (dir[0] == '/')
+		path = xstrfmt("%s/.mlk", dir);
+	else {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return mlk_error_errno("cannot read the current folder");
+		path = strcmp(dir, ".") == 0 ? xstrfmt("%s/.mlk", cwd) :
+		    xstrfmt("%s/%s/.mlk", cwd, dir);
+	}
 	if (access(path, F_OK) == 0) {
 		struct mlk_error *err = mlk_store_open(out, path);
 
