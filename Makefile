@@ -19,7 +19,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 # The one list of Debian packages: building, testing, and the demo.
 DEB_PACKAGES = gcc make pkg-config git man-db curl \
-	libgit2-dev libarchive-dev zlib1g-dev libyaml-dev \
+	libgit2-dev libarchive-dev zlib1g-dev libyaml-dev libssl-dev \
 	libopenblas-dev liblapacke-dev libmicrohttpd-dev libjansson-dev \
 	bats bats-support bats-assert jq groff-base gzip bzip2 xz-utils zstd zip
 # What make bench adds: the tools mlk is compared with.
@@ -27,7 +27,7 @@ DEB_BENCH_PACKAGES = python3-pandas python3-sklearn nodejs npm
 # What make lint adds.
 DEB_LINT_PACKAGES = clang-format cppcheck
 
-PKGS = libgit2 jansson libarchive yaml-0.1 zlib
+PKGS = libgit2 jansson libarchive yaml-0.1 zlib libcrypto
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

@@ -28,8 +28,18 @@ struct mlk_ctx {
 #define MLK_COMMANDS(X)                                                     \
 	X(init, "create an empty mlk repository", 0)                        \
 	X(status, "show the state of the repository", CMD_NEEDS_REPO)      \
+	X(ingest, "load files into a table, exactly once per file",         \
+	    CMD_NEEDS_REPO)                                                 \
 	X(log, "show the history of versions", CMD_NEEDS_REPO)             \
 	X(show, "show one version: its record, inputs and outputs",         \
+	    CMD_NEEDS_REPO)                                                 \
+	X(ls, "list the tables, by layer", CMD_NEEDS_REPO)                 \
+	X(cat, "print the rows of a table version", CMD_NEEDS_REPO)        \
+	X(describe, "show a table version's schema and column statistics", \
+	    CMD_NEEDS_REPO)                                                 \
+	X(diff, "compare two table versions: schema and rows",             \
+	    CMD_NEEDS_REPO)                                                 \
+	X(restore, "make a table's content that of an earlier version",    \
 	    CMD_NEEDS_REPO)                                                 \
 	X(fsck, "verify the repository's objects and records",             \
 	    CMD_NEEDS_REPO)                                                 \

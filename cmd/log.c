@@ -140,6 +140,13 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 
 		if ((err = mlk_rev_resolve(ctx->store, argv[optind], &r)))
 			goto done;
+		if (r.objkind != MLK_OBJ_COMMIT) {
+			err = mlk_error_new(MLK_ERR_USAGE, "'%s' is a %s, not a "
+			    "version", argv[optind], r.objkind == MLK_OBJ_TREE ?
+			    "tree" : "blob");
+			mlk_resolved_release(&r);
+			goto done;
+		}
 		ALLOC_GROW(cur, 1, alloc);
 		memset(cur, 0, sizeof(*cur));
 		cur->thing = r.name ? r.thing : MLK_THING_RUN;
@@ -148,6 +155,15 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 		mlk_resolved_release(&r);
 		if (err)
 			goto done;
+		/* A bare commit id: follow the history of what it versions. */
+		if (cur->e.record && cur->version >= 0) {
+			const char *kind = mlk_record_str(cur->e.record, "kind");
+
+			cur->thing = strcmp(kind, "table") == 0 ? MLK_THING_TABLE :
+			    strcmp(kind, "model") == 0 ? MLK_THING_MODEL :
+			    strcmp(kind, "deployment") == 0 ?
+			    MLK_THING_DEPLOYMENT : MLK_THING_RUN;
+		}
 	} else {
 		for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++) {
 			struct mlk_ref_list refs = MLK_REF_LIST_INIT;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,14 @@ main(int argc, char **argv)
 	int i, rc;
 
 	signal(SIGPIPE, SIG_DFL);
+	/*
+	 * Chunks are built and encoded in buffers of a few megabytes, again
+	 * and again: keep freed memory in the heap rather than handing it
+	 * back to the kernel and faulting it in anew for every chunk.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 64 << 20);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 

@@ -14,8 +14,10 @@
 void
 cmd_print_usage(FILE *fp, const struct cmd_usage *u, int with_options)
 {
+	/* A synopsis line that starts with a space continues the one before. */
 	for (size_t i = 0; u->synopsis[i]; i++)
-		fprintf(fp, "%s %s\n", i == 0 ? "usage:" : "   or:",
+		fprintf(fp, "%s %s\n", i == 0 ? "usage:" :
+		    u->synopsis[i][0] == ' ' ? "      " : "   or:",
 		    u->synopsis[i]);
 	if (with_options && u->options && u->options[0]) {
 		fputc('\n', fp);
@@ -35,7 +37,8 @@ cmd_usage_error(const struct cmd_usage *u, const char *fmt, ...)
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	for (size_t i = 0; u->synopsis[i]; i++)
-		strbuf_addf(&sb, "\n%s %s", i == 0 ? "usage:" : "   or:",
+		strbuf_addf(&sb, "\n%s %s", i == 0 ? "usage:" :
+		    u->synopsis[i][0] == ' ' ? "      " : "   or:",
 		    u->synopsis[i]);
 	err = mlk_error_new(MLK_ERR_USAGE, "%s", sb.buf);
 	strbuf_release(&sb);

@@ -60,7 +60,7 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 	struct layer *layers = NULL;
 	size_t nlayers = 0, alloc = 0, tables = 0, runs = 0, models = 0;
 	size_t deployments = 0;
-	char *latest = NULL, *summary = NULL, when[32] = "";
+	char *latest = NULL, *summary = NULL, when[32] = "", iso[32] = "";
 	int c, json = 0;
 	char *arg;
 
@@ -116,6 +116,7 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 		    &e))) {
 			summary = mlk_record_summary(e.commit.message);
 			cmd_fmt_time(when, sizeof(when), e.commit.time);
+			mlk_time_iso(iso, sizeof(iso), e.commit.time);
 			mlk_entry_release(&e);
 		}
 		if (err)
@@ -137,7 +138,7 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 		json_object_set_new(o, "deployments",
 		    json_integer((json_int_t)deployments));
 		json_object_set_new(o, "latest", summary ? json_pack(
-		    "{s:s, s:s, s:s}", "time", when, "ref", latest, "summary",
+		    "{s:s, s:s, s:s}", "time", iso, "ref", latest, "summary",
 		    summary) : json_null());
 		cmd_print_json(o);
 		goto done;

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -37,6 +38,8 @@ store_git_err(int rc, const char *fmt, ...)
 		code = MLK_ERR_AMBIGUOUS;
 		break;
 	case GIT_EEXISTS:
+		code = MLK_ERR_EXISTS;
+		break;
 	case GIT_EMODIFIED:
 	case GIT_ELOCKED:
 		code = MLK_ERR_CONFLICT;
@@ -65,7 +68,12 @@ store_lib_init(void)
 		return;
 	done = 1;
 	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/*
+	 * No fsync per object: a command writes hundreds of objects, and
+	 * mlk_store_sync() makes them all durable with one syncfs(2) before
+	 * any ref moves.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	/* mlk never reads the user's global git config for its store. */
 	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
@@ -268,6 +276,24 @@ mlk_store_close(struct mlk_store *s)
 	git_repository_free(s->repo);
 	free(s->path);
 	free(s);
+}
+
+struct mlk_error *
+mlk_store_sync(struct mlk_store *s)
+{
+	int fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mlk_error_errno("cannot open '%s'", s->path);
+	if (syncfs(fd) < 0) {
+		struct mlk_error *err = mlk_error_errno("cannot sync '%s'",
+		    s->path);
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return NULL;
 }
 
 const char *

@@ -62,6 +62,13 @@ struct mlk_error *mlk_store_discover(struct mlk_store **out,
     const char *start);
 void mlk_store_close(struct mlk_store *);
 
+/*
+ * Makes everything written so far durable (syncfs(2) on the repository's
+ * file system). The ref updates below call it before and after moving a
+ * ref, so objects are on disk before anything points at them.
+ */
+struct mlk_error *mlk_store_sync(struct mlk_store *);
+
 /* The absolute path of the .mlk directory. */
 const char *mlk_store_path(const struct mlk_store *);
 
@@ -161,6 +168,15 @@ struct mlk_error *mlk_store_ref_read(struct mlk_store *, const char *name,
 struct mlk_error *mlk_store_ref_update(struct mlk_store *, const char *name,
     const struct mlk_oid *new, const struct mlk_oid *old,
     const char *reflog_msg);
+/*
+ * Moves several refs together: all are locked, each is checked against
+ * its expected old value (NULL: must not exist), then all move. Either
+ * every ref moves or none does, short of a crash in the middle of the
+ * final writes. MLK_ERR_CONFLICT when any ref moved or is locked.
+ */
+struct mlk_error *mlk_store_refs_update(struct mlk_store *, size_t n,
+    const char *const *names, const struct mlk_oid *news,
+    const struct mlk_oid *const *olds, const char *reflog_msg);
 /* Deletes ref name if it is still at old; MLK_ERR_CONFLICT otherwise. */
 struct mlk_error *mlk_store_ref_delete(struct mlk_store *, const char *name,
     const struct mlk_oid *old);

@@ -29,10 +29,13 @@ struct mlk_error *
 mlk_store_ref_update(struct mlk_store *s, const char *name,
     const struct mlk_oid *new, const struct mlk_oid *old, const char *msg)
 {
+	struct mlk_error *err;
 	git_reference *ref = NULL;
 	git_oid nid, oid;
 	int rc;
 
+	if ((err = mlk_store_sync(s)))
+		return err;
 	to_git(&nid, new);
 	if (old) {
 		to_git(&oid, old);
@@ -48,7 +51,7 @@ mlk_store_ref_update(struct mlk_store *s, const char *name,
 		    name);
 	if (rc < 0)
 		return store_git_err(rc, "cannot update ref '%s'", name);
-	return NULL;
+	return mlk_store_sync(s);
 }
 
 struct mlk_error *
@@ -235,4 +238,73 @@ mlk_store_ref_latest(struct mlk_store *s)
 		}
 	}
 	return best_ref;
+}
+
+struct mlk_error *
+mlk_store_refs_update(struct mlk_store *s, size_t n, const char *const *names,
+    const struct mlk_oid *news, const struct mlk_oid *const *olds,
+    const char *reflog_msg)
+{
+	struct mlk_error *err = NULL;
+	git_transaction *tx = NULL;
+	git_signature *sig = NULL;
+	char *ident = mlk_store_identity(s), *lt;
+	int rc;
+
+	if ((lt = strchr(ident, '<')) != NULL) {
+		char *gt = strchr(lt, '>');
+
+		if (gt)
+			*gt = '\0';
+		*lt = '\0';
+		if (lt > ident && lt[-1] == ' ')
+			lt[-1] = '\0';
+		rc = git_signature_now(&sig, ident[0] ? ident : "mlk", lt + 1);
+		if (rc < 0)
+			rc = git_signature_now(&sig, "mlk", "mlk");
+	} else
+		rc = git_signature_now(&sig, ident, "");
+	free(ident);
+	if (rc < 0)
+		return store_git_err(rc, "cannot make signature");
+	if ((rc = git_transaction_new(&tx, s->repo)) < 0) {
+		err = store_git_err(rc, "cannot start a ref transaction");
+		goto done;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct mlk_oid cur;
+		int found;
+
+		if ((rc = git_transaction_lock_ref(tx, names[i])) < 0) {
+			err = mlk_error_new(MLK_ERR_CONFLICT,
+			    "concurrent update of '%s': it is locked", names[i]);
+			break;
+		}
+		if ((err = mlk_store_ref_read(s, names[i], &cur, &found)))
+			break;
+		if ((olds[i] == NULL && found) || (olds[i] && (!found ||
+		    mlk_oid_cmp(&cur, olds[i]) != 0)))
+			err = mlk_error_new(MLK_ERR_CONFLICT,
+			    "concurrent update of '%s': it moved since it was "
+			    "read", names[i]);
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		git_oid id;
+
+		to_git(&id, &news[i]);
+		if ((rc = git_transaction_set_target(tx, names[i], &id, sig,
+		    reflog_msg)) < 0)
+			err = store_git_err(rc, "cannot update ref '%s'",
+			    names[i]);
+	}
+	if (!err)
+		err = mlk_store_sync(s);
+	if (!err && (rc = git_transaction_commit(tx)) < 0)
+		err = store_git_err(rc, "cannot update refs");
+	if (!err)
+		err = mlk_store_sync(s);
+done:
+	git_transaction_free(tx);
+	git_signature_free(sig);
+	return err;
 }

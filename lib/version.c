@@ -140,15 +140,16 @@ mlk_head_read(struct mlk_store *s, enum mlk_thing t, const char *name,
 }
 
 struct mlk_error *
-mlk_version_commit(struct mlk_store *s, enum mlk_thing t, const char *name,
+mlk_version_write(struct mlk_store *s, enum mlk_thing t, const char *name,
     const struct mlk_head *expected, const struct mlk_oid *tree,
     const struct mlk_oid *inputs, size_t ninputs, json_t *record,
-    const char *summary, struct mlk_oid *out, long long *version)
+    const char *summary, struct mlk_oid *out, long long *version,
+    char **ref)
 {
 	struct mlk_error *err;
 	struct mlk_oid *parents;
 	size_t np = 0;
-	char *msg, *ref, *logmsg;
+	char *msg;
 	long long v;
 
 	v = expected->found ? expected->version + 1 :
@@ -172,7 +173,25 @@ mlk_version_commit(struct mlk_store *s, enum mlk_thing t, const char *name,
 	free(parents);
 	if (err)
 		return err;
-	ref = mlk_thing_ref(t, name);
+	if (version)
+		*version = v;
+	*ref = mlk_thing_ref(t, name);
+	return NULL;
+}
+
+struct mlk_error *
+mlk_version_commit(struct mlk_store *s, enum mlk_thing t, const char *name,
+    const struct mlk_head *expected, const struct mlk_oid *tree,
+    const struct mlk_oid *inputs, size_t ninputs, json_t *record,
+    const char *summary, struct mlk_oid *out, long long *version)
+{
+	struct mlk_error *err;
+	char *ref, *logmsg;
+	long long v;
+
+	if ((err = mlk_version_write(s, t, name, expected, tree, inputs,
+	    ninputs, record, summary, out, &v, &ref)))
+		return err;
 	logmsg = xstrfmt("%s: version %lld", summary, v);
 	err = mlk_store_ref_update(s, ref, out,
 	    expected->found ? &expected->oid : NULL, logmsg);

@@ -62,6 +62,18 @@ struct mlk_error *mlk_version_commit(struct mlk_store *, enum mlk_thing,
     size_t ninputs, json_t *record, const char *summary,
     struct mlk_oid *out, long long *version);
 
+/*
+ * The first half of mlk_version_commit(): writes the commit object of the
+ * next version and gives its ref, to be moved by the caller, for example
+ * together with other refs by mlk_store_refs_update(). The caller frees
+ * *ref.
+ */
+struct mlk_error *mlk_version_write(struct mlk_store *, enum mlk_thing,
+    const char *name, const struct mlk_head *expected,
+    const struct mlk_oid *tree, const struct mlk_oid *inputs,
+    size_t ninputs, json_t *record, const char *summary,
+    struct mlk_oid *out, long long *version, char **ref);
+
 /* One commit with its parsed record; release with mlk_entry_release(). */
 struct mlk_entry {
 	struct mlk_commit commit;

@@ -37,7 +37,26 @@ mkversion() {
 	"$MLK_TOOLS/mkversion" "$@"
 }
 
+# Writes a table version from CSV rows on stdin (tests/tools/mktable.c).
+mktable() {
+	"$MLK_TOOLS/mktable" "$@"
+}
+
 # A repository in the current folder.
 init_repo() {
 	mlk init >/dev/null
+}
+
+# Deletes the stored column blobs of chunk $2 (from 0) of the latest
+# version of table $1, or only column $3 ("c0", ...): a command that
+# reads them fails, so tests can prove what a command does not read.
+drop_chunk() {
+	local tree mode type oid name
+	tree=$(git --git-dir=.mlk show "refs/tables/$1:meta.json" |
+	    jq -r ".chunks[$2].tree")
+	git --git-dir=.mlk ls-tree "$tree" |
+	while read -r mode type oid name; do
+		[ -z "${3:-}" ] || [ "$name" = "$3" ] || continue
+		rm -f ".mlk/objects/${oid:0:2}/${oid:2}"
+	done
 }

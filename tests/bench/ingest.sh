@@ -55,6 +55,7 @@ for size in $sizes; do
 
 	fields="\"name\":\"ingest_$label\",\"rows\":$rows,\"bytes\":$bytes,\"runs\":$runs"
 	duck_s=
+	duck_typed_s=
 	if [ $duckdb = 1 ]; then
 		if duck_s=$(duckdb_median); then
 			fields="$fields,\"duckdb_csv_to_parquet_s\":$duck_s"
@@ -70,6 +71,7 @@ for size in $sizes; do
 			status=1
 		fi
 		if s=$(duckdb_median --typed); then
+			duck_typed_s=$s
 			fields="$fields,\"duckdb_typed_csv_to_parquet_s\":$s"
 		else
 			bench_note "DuckDB --typed failed on $csv"
@@ -125,6 +127,30 @@ for size in $sizes; do
 		else
 			bench_note "mlk ingest failed on $csv"
 			status=1
+		fi
+	fi
+	# Typed, as DuckDB's typed read: a schema, bad values quarantined.
+	if [ $ingest = 1 ] && out=$("$timeit" -n "$runs" -w 0 -C "$repo" \
+	    -p 'rm -rf .mlk && "$MLK" init' -- \
+	    "$MLK" ingest --schema "$MLK_SRC/tests/bench/meters.yaml" \
+	    --quarantine bronze.meters "$csv"); then
+		ms=$(printf '%s\n' "$out" | json_num median_ms)
+		fields="$fields,\"mlk_typed_ingest_s\":$(calc "$ms / 1000")"
+		fields="$fields,\"mlk_typed_mb_per_s\":$(calc "$bytes / 1e6 / ($ms / 1000)")"
+		[ -n "$duck_typed_s" ] &&
+			fields="$fields,\"typed_ratio_vs_duckdb\":$(calc "($ms / 1000) / $duck_typed_s")"
+		fields="$fields,\"typed_max_rss_kb\":$(printf '%s\n' "$out" | json_num max_rss_kb)"
+		if [ -x "$MLK" ] && "$MLK" cat -h >/dev/null 2>&1 &&
+		    out=$("$timeit" -n "$runs" -w 1 -C "$repo" -- \
+		    sh -c '"$MLK" cat bronze.meters > /dev/null'); then
+			ms=$(printf '%s\n' "$out" | json_num median_ms)
+			fields="$fields,\"mlk_cat_csv_s\":$(calc "$ms / 1000")"
+		fi
+		if "$MLK" cat -h >/dev/null 2>&1 &&
+		    out=$("$timeit" -n "$runs" -w 1 -C "$repo" -- \
+		    sh -c '"$MLK" cat --columns load_kwh bronze.meters > /dev/null'); then
+			ms=$(printf '%s\n' "$out" | json_num median_ms)
+			fields="$fields,\"mlk_scan_one_column_s\":$(calc "$ms / 1000")"
 		fi
 	fi
 	# ---- end of mlk ingest ------------------------------------------

@@ -1,0 +1,609 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "ingest.h"
+#include "ingest_impl.h"
+#include "value.h"
+#include "xmalloc.h"
+
+static struct mlk_csv_dialect
+dialect_of(const struct mlk_ingest_opts *o)
+{
+	struct mlk_csv_dialect d = MLK_CSV_DIALECT_CSV;
+
+	if (o->format == MLK_FMT_TSV)
+		d.delim = '\t';
+	if (o->delim)
+		d.delim = o->delim;
+	return d;
+}
+
+static int
+threads_of(const struct mlk_ingest_opts *o)
+{
+	long n = o->threads;
+	const char *env = getenv("MLK_THREADS");
+
+	if (n <= 0 && env && *env)
+		n = atol(env);
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static int
+is_null(const struct mlk_ingest_opts *o, const struct mlk_csv_field *f)
+{
+	if (f->len == 0)
+		return !f->quoted;
+	for (size_t i = 0; i < o->nnulls; i++)
+		if (strlen(o->nulls[i]) == f->len &&
+		    memcmp(o->nulls[i], f->ptr, f->len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The header: names, and where the data starts (byte and line). */
+static struct mlk_error *
+read_header(const char *name, const char *buf, size_t len,
+    const struct mlk_ingest_opts *o, struct mlk_ingest_shape *out,
+    size_t *body, uint64_t *line)
+{
+	struct mlk_csv_dialect d = dialect_of(o);
+	const struct mlk_csv_record *rec;
+	struct mlk_csv_parser p;
+	struct mlk_error *err;
+
+	mlk_csv_init(&p, &d);
+	mlk_csv_feed(&p, buf, len, 1);
+	err = mlk_csv_next(&p, &rec);
+	if (err) {
+		mlk_csv_release(&p);
+		return mlk_error_wrap(err, "%s", name);
+	}
+	*body = 0;
+	*line = 1;
+	if (rec == NULL) {
+		mlk_csv_release(&p);
+		return mlk_error_new(MLK_ERR_PARSE, "%s: no header: the input "
+		    "is empty", name);
+	}
+	out->ncols = rec->nfields;
+	out->names = xcalloc(out->ncols, sizeof(*out->names));
+	out->types = xcalloc(out->ncols, sizeof(*out->types));
+	for (size_t i = 0; i < out->ncols; i++) {
+		const struct mlk_csv_field *f = &rec->fields[i];
+
+		if (o->no_header || f->len == 0)
+			out->names[i] = xstrfmt("c%zu", i + 1);
+		else
+			out->names[i] = xstrndup(f->ptr, f->len);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(out->names[k], out->names[i]) == 0) {
+				char *n = xstrfmt("%s_%zu", out->names[i], i + 1);
+
+				free(out->names[i]);
+				out->names[i] = n;
+				k = (size_t)-1;
+			}
+	}
+	if (!o->no_header) {
+		*body = mlk_csv_consumed(&p);
+		for (size_t i = 0; i < *body; i++)
+			if (buf[i] == '\n')
+				(*line)++;
+	}
+	mlk_csv_release(&p);
+	return NULL;
+}
+
+/* Cuts the data into parts that depend on the data only. */
+static size_t
+cut_parts(const struct mlk_ingest_opts *o, const char *buf, size_t len,
+    uint64_t line, size_t **starts, uint64_t **lines)
+{
+	struct mlk_csv_dialect d = dialect_of(o);
+	size_t want = len / MLK_INGEST_PART + 1;
+
+	*starts = xcalloc(want, sizeof(**starts));
+	*lines = xcalloc(want, sizeof(**lines));
+	return mlk_csv_split(&d, buf, len, line, want, *starts, *lines);
+}
+
+/* A pool of threads running fn(job index) over njobs jobs. */
+struct pool {
+	pthread_mutex_t mu;
+	size_t next, njobs;
+	void (*fn)(void *ctx, size_t job);
+	void *ctx;
+};
+
+static void *
+pool_worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t j;
+
+		pthread_mutex_lock(&p->mu);
+		j = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (j >= p->njobs)
+			return NULL;
+		p->fn(p->ctx, j);
+	}
+}
+
+static void
+pool_run(int threads, size_t njobs, void (*fn)(void *, size_t), void *ctx)
+{
+	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, njobs, fn, ctx };
+	pthread_t tid[64];
+	int n = (size_t)threads > njobs ? (int)njobs : threads, started = 0;
+
+	for (int i = 1; i < n; i++)
+		if (pthread_create(&tid[started], NULL, pool_worker, &p) == 0)
+			started++;
+	pool_worker(&p);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+}
+
+struct infer_ctx {
+	const struct mlk_ingest_opts *o;
+	const char *buf;
+	size_t len, ncols;
+	size_t *starts;
+	uint64_t *lines;
+	size_t nparts;
+	struct mlk_value_infer *inf;    /* nparts * ncols */
+	uint64_t *records;
+};
+
+static void
+infer_part(void *arg, size_t j)
+{
+	struct infer_ctx *c = arg;
+	struct mlk_csv_dialect d = dialect_of(c->o);
+	size_t end = j + 1 < c->nparts ? c->starts[j + 1] : c->len;
+	struct mlk_value_infer *inf = c->inf + j * c->ncols;
+	const struct mlk_csv_record *rec;
+	struct mlk_csv_parser p;
+	struct mlk_error *err;
+
+	for (size_t i = 0; i < c->ncols; i++)
+		mlk_value_infer_init(&inf[i]);
+	mlk_csv_init(&p, &d);
+	mlk_csv_start_line(&p, c->lines[j]);
+	mlk_csv_feed(&p, c->buf + c->starts[j], end - c->starts[j], 1);
+	while ((err = mlk_csv_next(&p, &rec)) == NULL && rec) {
+		size_t n = rec->nfields < c->ncols ? rec->nfields : c->ncols;
+
+		c->records[j]++;
+		for (size_t i = 0; i < n; i++)
+			if (!is_null(c->o, &rec->fields[i]))
+				mlk_value_infer_add(&inf[i], rec->fields[i].ptr,
+				    rec->fields[i].len);
+	}
+	mlk_error_free(err);    /* the parse pass reports it, with its line */
+	mlk_csv_release(&p);
+}
+
+enum mlk_format
+mlk_ingest_detect(const struct mlk_ingest_opts *o, const char *buf,
+    size_t len)
+{
+	size_t i = 0;
+
+	if (o->format != MLK_FMT_AUTO)
+		return o->format;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	    buf[i] == '\n'))
+		i++;
+	if (i < len && buf[i] == '{')
+		return MLK_FMT_JSONL;
+	if (o->delim == 0 && mlk_csv_sniff(buf, len < 65536 ? len : 65536) ==
+	    '\t')
+		return MLK_FMT_TSV;
+	return MLK_FMT_CSV;
+}
+
+struct mlk_error *
+mlk_ingest_shape(const char *name, const char *buf, size_t len,
+    const struct mlk_ingest_opts *opts, struct mlk_ingest_shape *out)
+{
+	struct mlk_ingest_opts oo = *opts, *o = &oo;
+	struct infer_ctx c;
+	struct mlk_error *err;
+	size_t body;
+	uint64_t line;
+
+	memset(out, 0, sizeof(*out));
+	o->format = mlk_ingest_detect(o, buf, len);
+	if (o->format == MLK_FMT_JSONL)
+		return ingest_jsonl_shape(name, buf, len, o, out);
+	if ((err = read_header(name, buf, len, o, out, &body, &line)))
+		return err;
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.buf = buf + body;
+	c.len = len - body;
+	c.ncols = out->ncols;
+	c.nparts = cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+	c.inf = xcalloc(c.nparts * c.ncols + 1, sizeof(*c.inf));
+	c.records = xcalloc(c.nparts, sizeof(*c.records));
+	if (!o->no_infer)
+		pool_run(threads_of(o), c.nparts, infer_part, &c);
+	for (size_t i = 0; i < out->ncols; i++) {
+		struct mlk_value_infer all;
+
+		mlk_value_infer_init(&all);
+		for (size_t j = 0; j < c.nparts; j++)
+			mlk_value_infer_merge(&all, &c.inf[j * c.ncols + i]);
+		out->types[i] = o->no_infer ? MLK_T_STRING :
+		    mlk_value_infer_type(&all);
+	}
+	for (size_t j = 0; j < c.nparts; j++)
+		out->records += c.records[j];
+	free(c.inf);
+	free(c.records);
+	free(c.starts);
+	free(c.lines);
+	return NULL;
+}
+
+void
+mlk_ingest_shape_release(struct mlk_ingest_shape *s)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->types);
+	memset(s, 0, sizeof(*s));
+}
+
+struct parse_ctx {
+	const struct mlk_ingest_opts *o;
+	const char *name, *store_path;
+	const char *buf;
+	size_t len;
+	const struct mlk_schema *schema;
+	const int *map;
+	size_t nmember;                 /* fields a record should have */
+	size_t *starts;
+	uint64_t *lines;
+	size_t nparts;
+	struct ingest_part *out;
+};
+
+union cell {
+	int64_t i;
+	double f;
+	int b;
+};
+
+static const char *
+parse_cell(enum mlk_type t, const char *ptr, size_t len, union cell *v)
+{
+	int32_t d;
+
+	switch (t) {
+	case MLK_T_INT64:
+		return mlk_value_parse_int64(ptr, len, &v->i) ? "int64" : NULL;
+	case MLK_T_FLOAT64:
+		return mlk_value_parse_float64(ptr, len, &v->f) ? "float64" :
+		    NULL;
+	case MLK_T_BOOL:
+		return mlk_value_parse_bool(ptr, len, &v->b) ? "bool" : NULL;
+	case MLK_T_DATE:
+		if (mlk_value_parse_date(ptr, len, &d))
+			return "date";
+		v->i = d;
+		return NULL;
+	case MLK_T_TIMESTAMP:
+		return mlk_value_parse_timestamp(ptr, len, &v->i) ?
+		    "timestamp" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static char *
+bad_reason(const char *ptr, size_t len, const char *type)
+{
+	return xstrfmt("'%.*s' is not a%s %s", (int)(len > 40 ? 40 : len), ptr,
+	    type[0] == 'i' ? "n" : "", type);
+}
+
+static void
+append_cell(struct mlk_column *col, const union cell *v, const char *ptr,
+    size_t len)
+{
+	switch (col->type) {
+	case MLK_T_FLOAT64:
+		mlk_column_append_f64(col, v->f);
+		break;
+	case MLK_T_BOOL:
+		mlk_column_append_bool(col, v->b);
+		break;
+	case MLK_T_STRING:
+		mlk_column_append_str(col, ptr, len);
+		break;
+	default:
+		mlk_column_append_i64(col, v->i);
+		break;
+	}
+}
+
+struct mlk_error *
+ingest_row_error(const char *name, uint64_t line, size_t column,
+    const char *reason)
+{
+	if (column == 0)
+		return mlk_error_new(MLK_ERR_PARSE, "%s:%llu: %s", name,
+		    (unsigned long long)line, reason);
+	return mlk_error_new(MLK_ERR_PARSE, "%s:%llu:%zu: %s", name,
+	    (unsigned long long)line, column, reason);
+}
+
+int
+ingest_check_cell(enum mlk_type t, const struct ingest_field *f,
+    char **reason)
+{
+	union cell v;
+	const char *bad = parse_cell(t, f->ptr, f->len, &v);
+
+	if (bad == NULL)
+		return 0;
+	*reason = bad_reason(f->ptr, f->len, bad);
+	return 1;
+}
+
+void
+ingest_append_cell(struct mlk_column *col, const struct ingest_field *f)
+{
+	union cell v;
+
+	memset(&v, 0, sizeof(v));
+	parse_cell(col->type, f->ptr, f->len, &v);
+	append_cell(col, &v, f->ptr, f->len);
+}
+
+void
+ingest_part_finish(struct ingest_part *po, struct mlk_ingest_result *out)
+{
+	for (size_t k = 0; k < po->nchunks; k++) {
+		ALLOC_GROW(out->chunks, out->nchunks + 1, out->alloc);
+		out->chunks[out->nchunks++] = po->chunks[k];
+	}
+	free(po->chunks);
+	out->rows += po->rows;
+	for (size_t k = 0; k < po->nbad; k++) {
+		out->bad = xreallocarray(out->bad, out->nbad + 1,
+		    sizeof(*out->bad));
+		out->bad[out->nbad++] = po->bad[k];
+	}
+	free(po->bad);
+	memset(po, 0, sizeof(*po));
+}
+
+void
+ingest_add_bad(struct ingest_part *po, uint64_t line, size_t column, char *reason,
+    const char *raw, size_t rawlen)
+{
+	ALLOC_GROW(po->bad, po->nbad + 1, po->badalloc);
+	po->bad[po->nbad].line = line;
+	po->bad[po->nbad].column = column;
+	po->bad[po->nbad].reason = reason;
+	while (rawlen && (raw[rawlen - 1] == '\n' || raw[rawlen - 1] == '\r'))
+		rawlen--;
+	po->bad[po->nbad].raw = xstrndup(raw, rawlen);
+	po->nbad++;
+}
+
+struct mlk_error *
+ingest_flush_chunk(struct mlk_store *s, const struct mlk_schema *schema,
+    struct mlk_column *cols, struct ingest_part *po)
+{
+	struct mlk_error *err;
+
+	if (cols[0].nrows == 0)
+		return NULL;
+	ALLOC_GROW(po->chunks, po->nchunks + 1, po->alloc);
+	if ((err = mlk_chunk_write(s, schema, cols, &po->chunks[po->nchunks])))
+		return err;
+	po->nchunks++;
+	for (size_t i = 0; i < schema->ncols; i++)
+		mlk_column_reset(&cols[i]);
+	return NULL;
+}
+
+static void
+parse_part(void *arg, size_t j)
+{
+	struct parse_ctx *c = arg;
+	struct ingest_part *po = &c->out[j];
+	const struct mlk_schema *sc = c->schema;
+	struct mlk_csv_dialect d = dialect_of(c->o);
+	size_t end = j + 1 < c->nparts ? c->starts[j + 1] : c->len;
+	const char *base = c->buf + c->starts[j];
+	struct mlk_column *cols = xcalloc(sc->ncols, sizeof(*cols));
+	union cell *cell = xcalloc(sc->ncols, sizeof(*cell));
+	const struct mlk_csv_field **fld = xcalloc(sc->ncols, sizeof(*fld));
+	const struct mlk_csv_record *rec;
+	struct mlk_csv_parser p;
+	struct mlk_store *s = NULL;
+	struct mlk_error *err;
+	size_t before = 0, reported = 0;
+	uint64_t reported_rows = 0;
+
+	for (size_t i = 0; i < sc->ncols; i++)
+		mlk_column_init(&cols[i], sc->cols[i].type);
+	if ((po->err = mlk_store_open(&s, c->store_path)))
+		goto done;
+	mlk_csv_init(&p, &d);
+	mlk_csv_start_line(&p, c->lines[j]);
+	mlk_csv_feed(&p, base, end - c->starts[j], 1);
+	while ((err = mlk_csv_next(&p, &rec)) == NULL && rec) {
+		size_t after = mlk_csv_consumed(&p), bad_col = 0;
+		char *reason = NULL;
+
+		if (rec->nfields > c->nmember) {
+			for (size_t k = c->nmember; k < rec->nfields; k++)
+				if (rec->fields[k].len || rec->fields[k].quoted)
+					bad_col = k + 1;
+			if (bad_col)
+				reason = xstrfmt("expected %zu fields, got %zu",
+				    c->nmember, rec->nfields);
+		}
+		for (size_t i = 0; i < sc->ncols && !reason; i++) {
+			int m = c->map[i];
+			const char *bad;
+
+			fld[i] = NULL;
+			if (m < 0 || (size_t)m >= rec->nfields ||
+			    is_null(c->o, &rec->fields[m]))
+				continue;
+			fld[i] = &rec->fields[m];
+			if ((bad = parse_cell(sc->cols[i].type, fld[i]->ptr,
+			    fld[i]->len, &cell[i]))) {
+				bad_col = (size_t)m + 1;
+				reason = bad_reason(fld[i]->ptr, fld[i]->len, bad);
+			}
+		}
+		for (size_t i = 0; i < sc->ncols && !reason; i++)
+			if (fld[i] == NULL && !sc->cols[i].nullable) {
+				bad_col = c->map[i] >= 0 ? (size_t)c->map[i] + 1 :
+				    0;
+				reason = xstrfmt("column '%s' is not nullable",
+				    sc->cols[i].name);
+			}
+		if (reason) {
+			if (!c->o->quarantine) {
+				po->err = ingest_row_error(c->name, rec->line,
+				    bad_col, reason);
+				po->err_line = rec->line;
+				free(reason);
+				goto stop;
+			}
+			ingest_add_bad(po, rec->line, bad_col, reason, base + before,
+			    after - before);
+			before = after;
+			continue;
+		}
+		before = after;
+		for (size_t i = 0; i < sc->ncols; i++) {
+			if (fld[i] == NULL)
+				mlk_column_append_null(&cols[i]);
+			else
+				append_cell(&cols[i], &cell[i], fld[i]->ptr,
+				    fld[i]->len);
+		}
+		po->rows++;
+		if (cols[0].nrows >= MLK_CHUNK_ROWS) {
+			if ((po->err = ingest_flush_chunk(s, sc, cols, po)))
+				goto stop;
+			if (c->o->progress)
+				c->o->progress(c->o->progress_arg, after -
+				    reported, po->rows - reported_rows);
+			reported = after;
+			reported_rows = po->rows;
+		}
+	}
+	if (err) {
+		po->err = mlk_error_wrap(err, "%s", c->name);
+		po->err_line = p.line;
+		goto stop;
+	}
+	po->err = ingest_flush_chunk(s, sc, cols, po);
+	if (c->o->progress)
+		c->o->progress(c->o->progress_arg, (end - c->starts[j]) -
+		    reported, po->rows - reported_rows);
+stop:
+	mlk_csv_release(&p);
+done:
+	mlk_store_close(s);
+	for (size_t i = 0; i < sc->ncols; i++)
+		mlk_column_release(&cols[i]);
+	free(cols);
+	free(cell);
+	free(fld);
+}
+
+struct mlk_error *
+mlk_ingest_parse(struct mlk_store *s, const char *name, const char *buf,
+    size_t len, const struct mlk_ingest_opts *opts,
+    const struct mlk_schema *schema, const int *map,
+    struct mlk_ingest_result *out)
+{
+	struct mlk_ingest_opts oo = *opts, *o = &oo;
+	struct mlk_ingest_shape hdr;
+	struct mlk_error *err = NULL;
+	struct parse_ctx c;
+	size_t body;
+	uint64_t line, err_line = UINT64_MAX;
+
+	memset(out, 0, sizeof(*out));
+	memset(&hdr, 0, sizeof(hdr));
+	if (schema->ncols == 0)
+		return mlk_error_new(MLK_ERR_USAGE, "%s: no columns", name);
+	o->format = mlk_ingest_detect(o, buf, len);
+	if (o->format == MLK_FMT_JSONL)
+		return ingest_jsonl_parse(s, name, buf, len, o, schema, map,
+		    out);
+	if ((err = read_header(name, buf, len, o, &hdr, &body, &line)))
+		return err;
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.name = name;
+	c.store_path = mlk_store_path(s);
+	c.buf = buf + body;
+	c.len = len - body;
+	c.schema = schema;
+	c.map = map;
+	c.nmember = hdr.ncols;
+	c.nparts = cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+	c.out = xcalloc(c.nparts, sizeof(*c.out));
+	mlk_ingest_shape_release(&hdr);
+	pool_run(threads_of(o), c.nparts, parse_part, &c);
+	for (size_t j = 0; j < c.nparts; j++) {
+		struct ingest_part *po = &c.out[j];
+
+		if (po->err && (err == NULL || po->err_line < err_line)) {
+			mlk_error_free(err);
+			err = po->err;
+			err_line = po->err_line;
+			po->err = NULL;
+		}
+		mlk_error_free(po->err);
+		ingest_part_finish(po, out);
+	}
+	free(c.out);
+	free(c.starts);
+	free(c.lines);
+	if (err)
+		mlk_ingest_result_release(out, schema->ncols);
+	return err;
+}
+
+void
+mlk_ingest_result_release(struct mlk_ingest_result *r, size_t ncols)
+{
+	for (size_t i = 0; i < r->nchunks; i++)
+		mlk_chunk_release(&r->chunks[i], ncols);
+	free(r->chunks);
+	for (size_t i = 0; i < r->nbad; i++) {
+		free(r->bad[i].reason);
+		free(r->bad[i].raw);
+	}
+	free(r->bad);
+	memset(r, 0, sizeof(*r));
+}

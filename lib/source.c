@@ -1,0 +1,510 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source.h"
+#include "xmalloc.h"
+
+struct mlk_source_id {
+	dev_t dev;
+	ino_t ino;
+	int is_stdin;
+};
+
+enum { ST_START, ST_ARCHIVE, ST_DONE };
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+list_add(struct mlk_source_list *l, const char *path, const struct stat *st)
+{
+	struct mlk_source_id id = { 0, 0, st == NULL };
+
+	if (st) {
+		id.dev = st->st_dev;
+		id.ino = st->st_ino;
+	}
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->ids[i].is_stdin == id.is_stdin &&
+		    (id.is_stdin ||
+		    (l->ids[i].dev == id.dev && l->ids[i].ino == id.ino)))
+			return;
+	ALLOC_GROW(l->paths, l->nr + 1, l->alloc);
+	ALLOC_GROW(l->ids, l->nr + 1, l->ids_alloc);
+	/* A file called "-" found in a folder or by a glob is not stdin. */
+	l->paths[l->nr] = strcmp(path, "-") == 0 && st ? xstrdup("./-") :
+	    xstrdup(path);
+	l->ids[l->nr++] = id;
+}
+
+/* Collects the regular files under dir into *files. */
+static struct mlk_error *
+walk(const char *dir, char ***files, size_t *nr, size_t *alloc)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct mlk_error *err = NULL;
+	size_t dlen = strlen(dir);
+
+	if (d == NULL)
+		return mlk_error_errno("cannot open directory '%s'", dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	for (;;) {
+		struct stat st;
+		char *path;
+
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno)
+				err = mlk_error_errno("cannot read directory "
+				    "'%s'", dir);
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		path = xstrfmt("%.*s%s%s", (int)dlen, dir,
+		    dir[dlen - 1] == '/' ? "" : "/", de->d_name);
+		if (lstat(path, &st) == -1) {
+			err = mlk_error_errno("cannot open '%s'", path);
+			free(path);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			err = walk(path, files, nr, alloc);
+			free(path);
+			if (err)
+				break;
+			continue;
+		}
+		/* A link to a regular file counts; a link to a folder not. */
+		if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
+			free(path);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		ALLOC_GROW(*files, *nr + 1, *alloc);
+		(*files)[(*nr)++] = path;
+	}
+	closedir(d);
+	return err;
+}
+
+/* Adds one file or folder that exists (or ought to). */
+static struct mlk_error *
+add_path(struct mlk_source_list *l, const char *path)
+{
+	struct stat st;
+	struct mlk_error *err;
+	char **files = NULL;
+	size_t nr = 0, alloc = 0;
+
+	if (stat(path, &st) == -1)
+		return mlk_error_errno("cannot open '%s'", path);
+	if (!S_ISDIR(st.st_mode)) {
+		list_add(l, path, &st);
+		return NULL;
+	}
+	err = walk(path, &files, &nr, &alloc);
+	if (files)
+		qsort(files, nr, sizeof(*files), cmp_str);
+	for (size_t i = 0; i < nr; i++) {
+		/* A file removed since the walk is left to open to report. */
+		if (err == NULL && stat(files[i], &st) == 0)
+			list_add(l, files[i], &st);
+		free(files[i]);
+	}
+	free(files);
+	return err;
+}
+
+struct mlk_error *
+mlk_source_expand(struct mlk_source_list *l, const char *const *operands,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *op = operands[i];
+		struct mlk_error *err;
+		struct stat st;
+		glob_t g;
+		int rc;
+
+		if (strcmp(op, "-") == 0) {
+			list_add(l, "-", NULL);
+			continue;
+		}
+		if (strpbrk(op, "*?[") == NULL || lstat(op, &st) == 0) {
+			if ((err = add_path(l, op)))
+				return err;
+			continue;
+		}
+		/* Sorted by bytes, not by the locale's collation. */
+		rc = glob(op, GLOB_NOSORT, NULL, &g);
+		if (rc == GLOB_NOMATCH) {
+			err = mlk_error_new(MLK_ERR_ERRNO,
+			    "no files match '%s'", op);
+			err->sys_errno = ENOENT;
+			return err;
+		}
+		if (rc != 0) {
+			if (rc == GLOB_NOSPACE)
+				abort();
+			return mlk_error_errno("cannot expand '%s'", op);
+		}
+		qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv), cmp_str);
+		err = NULL;
+		for (size_t k = 0; k < g.gl_pathc && err == NULL; k++)
+			err = add_path(l, g.gl_pathv[k]);
+		globfree(&g);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+void
+mlk_source_list_release(struct mlk_source_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->paths[i]);
+	free(l->paths);
+	free(l->ids);
+	l->paths = NULL;
+	l->ids = NULL;
+	l->nr = l->alloc = l->ids_alloc = 0;
+}
+
+void
+mlk_member_release(struct mlk_member *m)
+{
+	free(m->name);
+	m->name = NULL;
+	strbuf_release(&m->data);
+}
+
+static struct mlk_error *
+too_big(const char *name, size_t limit)
+{
+	return mlk_error_new(MLK_ERR_FAIL, "'%s' is larger than the limit "
+	    "of %zu bytes", name, limit);
+}
+
+/*
+ * Filling a buffer to a size known or not: exactly the size when it is
+ * known (strbuf_grow() would round a gigabyte up to two), then doubling.
+ * room() says where to read and how much: into sb while it has room,
+ * else into probe, which took() then appends, so that a full buffer is
+ * not doubled only to find the end of the input.
+ */
+static void
+reserve(struct strbuf *sb, uint64_t size, size_t limit)
+{
+	size_t n = size < limit ? (size_t)size : limit + 1;
+
+	if (sb->alloc == 0 && n > 0) {
+		sb->buf = xmalloc(n + 1);
+		sb->alloc = n + 1;
+		sb->buf[0] = '\0';
+	}
+}
+
+static char *
+room(struct strbuf *sb, char *probe, size_t probe_size, size_t *n)
+{
+	*n = sb->alloc ? sb->alloc - sb->len - 1 : 0;
+	if (*n)
+		return sb->buf + sb->len;
+	*n = probe_size;
+	return probe;
+}
+
+static void
+took(struct strbuf *sb, const char *dst, size_t n)
+{
+	if (dst == sb->buf + sb->len && sb->alloc)
+		strbuf_setlen(sb, sb->len + n);
+	else
+		strbuf_add(sb, dst, n);
+}
+
+/* Reads all of fd into src->raw, hashing as it goes. */
+static struct mlk_error *
+read_raw(struct mlk_source *src, int fd)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	struct mlk_error *err = NULL;
+	struct stat st;
+	char probe[16384];
+	size_t n;
+
+	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		abort();
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		reserve(&src->raw, (uint64_t)st.st_size, src->limit);
+	for (;;) {
+		char *dst = room(&src->raw, probe, sizeof(probe), &n);
+		ssize_t got = read(fd, dst, n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = mlk_error_errno("cannot read '%s'", src->path);
+			break;
+		}
+		if (got == 0)
+			break;
+		if (!EVP_DigestUpdate(md, dst, (size_t)got))
+			abort();
+		took(&src->raw, dst, (size_t)got);
+		if (src->raw.len > src->limit) {
+			err = too_big(src->path, src->limit);
+			break;
+		}
+	}
+	if (!EVP_DigestFinal_ex(md, digest, &dlen))
+		abort();
+	EVP_MD_CTX_free(md);
+	for (unsigned i = 0; i < dlen && i < MLK_SHA256_HEXSZ / 2; i++) {
+		src->sha256[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		src->sha256[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+	}
+	src->sha256[MLK_SHA256_HEXSZ] = '\0';
+	src->raw_bytes = src->raw.len;
+	return err;
+}
+
+struct mlk_error *
+mlk_source_open(struct mlk_source *src, const char *path, size_t limit)
+{
+	struct mlk_error *err;
+	int is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(src, 0, sizeof(*src));
+	strbuf_init(&src->raw, 0);
+	src->limit = limit;
+	if (fd == -1)
+		return mlk_error_errno("cannot open '%s'", path);
+	src->path = xstrdup(path);
+	err = read_raw(src, fd);
+	if (!is_stdin)
+		close(fd);
+	if (err) {
+		mlk_source_close(src);
+		memset(src, 0, sizeof(*src));
+		strbuf_init(&src->raw, 0);
+	}
+	return err;
+}
+
+/* The source is in memory: whatever libarchive finds wrong is content. */
+static struct mlk_error *
+archive_err(struct archive *a, const char *name)
+{
+	const char *msg = archive_error_string(a);
+
+	if (archive_errno(a) == ENOMEM)
+		abort();
+	return mlk_error_new(MLK_ERR_PARSE, "cannot read '%s': %s", name,
+	    msg ? msg : "unknown error");
+}
+
+static struct archive *
+archive_new(void)
+{
+	struct archive *a = archive_read_new();
+
+	if (a == NULL)
+		abort();
+	/*
+	 * A filter whose library this libarchive lacks would run an
+	 * external program instead: those are left out, and their data
+	 * then reads as text, which fails loudly enough.
+	 */
+	if (archive_zlib_version())
+		archive_read_support_filter_gzip(a);
+	if (archive_bzlib_version())
+		archive_read_support_filter_bzip2(a);
+	if (archive_liblzma_version()) {
+		archive_read_support_filter_xz(a);
+		archive_read_support_filter_lzma(a);
+		archive_read_support_filter_lzip(a);
+	}
+	if (archive_libzstd_version())
+		archive_read_support_filter_zstd(a);
+	if (archive_liblz4_version())
+		archive_read_support_filter_lz4(a);
+	archive_read_support_filter_compress(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_cpio(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a);
+	return a;
+}
+
+/* Whether an archive path names something to skip: .x or __MACOSX. */
+static int
+skip_entry_path(const char *p)
+{
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n > 0 && p[0] == '.' && !(n == 1 || (n == 2 &&
+		    p[1] == '.')))
+			return 1;
+		if (n == 8 && memcmp(p, "__MACOSX", 8) == 0)
+			return 1;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+static struct mlk_error *
+read_data(struct mlk_source *src, struct mlk_member *out,
+    struct archive_entry *e)
+{
+	char probe[16384];
+	size_t n;
+
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0) {
+		if ((uint64_t)archive_entry_size(e) > src->limit)
+			return too_big(out->name, src->limit);
+		reserve(&out->data, (uint64_t)archive_entry_size(e),
+		    src->limit);
+	}
+	for (;;) {
+		char *dst = room(&out->data, probe, sizeof(probe), &n);
+		la_ssize_t got = archive_read_data(src->ar, dst, n);
+
+		if (got < 0)
+			return archive_err(src->ar, out->name);
+		if (got == 0)
+			return NULL;
+		took(&out->data, dst, (size_t)got);
+		if (out->data.len > src->limit)
+			return too_big(out->name, src->limit);
+	}
+}
+
+struct mlk_error *
+mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
+    int *done)
+{
+	struct archive_entry *e;
+	struct mlk_error *err;
+
+	out->name = NULL;
+	strbuf_init(&out->data, 0);
+	*done = 0;
+	if (src->state == ST_DONE) {
+		*done = 1;
+		return NULL;
+	}
+	if (src->state == ST_START && src->raw.len == 0) {
+		/* Nothing at all is one empty file, not an empty archive. */
+		src->state = ST_DONE;
+		out->name = xstrdup(src->path);
+		src->nmembers++;
+		return NULL;
+	}
+	if (src->state == ST_START) {
+		src->ar = archive_new();
+		if (archive_read_open_memory(src->ar, src->raw.buf,
+		    src->raw.len) != ARCHIVE_OK) {
+			src->state = ST_DONE;
+			return archive_err(src->ar, src->path);
+		}
+		src->state = ST_ARCHIVE;
+	}
+	for (;;) {
+		int rc = archive_read_next_header(src->ar, &e);
+		const char *inner;
+
+		if (rc == ARCHIVE_EOF) {
+			src->state = ST_DONE;
+			/* Compressed nothing: raw bids on no input, empty does. */
+			if (src->nmembers == 0 &&
+			    archive_format(src->ar) == ARCHIVE_FORMAT_EMPTY) {
+				out->name = xstrdup(src->path);
+				src->nmembers++;
+				return NULL;
+			}
+			*done = 1;
+			return NULL;
+		}
+		if (rc < ARCHIVE_WARN) {
+			src->state = ST_DONE;
+			return archive_err(src->ar, src->path);
+		}
+		if (archive_format(src->ar) == ARCHIVE_FORMAT_RAW) {
+			if (src->nmembers > 0) {
+				src->state = ST_DONE;
+				*done = 1;
+				return NULL;
+			}
+			out->name = xstrdup(src->path);
+		} else {
+			inner = archive_entry_pathname(e);
+			if (inner == NULL)
+				inner = "";
+			if (archive_entry_filetype(e) != AE_IFREG ||
+			    archive_entry_hardlink(e) != NULL ||
+			    skip_entry_path(inner))
+				continue;
+			out->name = xstrfmt("%s:%s", src->path, inner);
+		}
+		src->nmembers++;
+		break;
+	}
+	if (archive_format(src->ar) == ARCHIVE_FORMAT_RAW &&
+	    archive_filter_count(src->ar) == 1 &&
+	    archive_filter_code(src->ar, 0) == ARCHIVE_FILTER_NONE) {
+		/* A plain file: hand over the bytes read, without a copy. */
+		archive_read_free(src->ar);
+		src->ar = NULL;
+		out->data = src->raw;
+		strbuf_init(&src->raw, 0);
+		src->state = ST_DONE;
+		return NULL;
+	}
+	if ((err = read_data(src, out, e))) {
+		src->state = ST_DONE;
+		mlk_member_release(out);
+		return err;
+	}
+	return NULL;
+}
+
+void
+mlk_source_close(struct mlk_source *src)
+{
+	if (src->ar)
+		archive_read_free(src->ar);
+	src->ar = NULL;
+	free(src->path);
+	src->path = NULL;
+	strbuf_release(&src->raw);
+}
