@@ -201,6 +201,8 @@ cmd_cat(int argc, char **argv, struct mlk_ctx *ctx)
 		    "too many arguments" : "which table version?");
 		goto done;
 	}
+	if ((err = cmd_repo(ctx)))
+		goto done;
 	if ((err = mlk_table_version_read(ctx->store, argv[optind], &tv)))
 		goto done;
 	if (columns) {

@@ -16,8 +16,16 @@
 /* What a command runs with. */
 struct mlk_ctx {
 	const char *cwd;            /* where mlk runs, after -C */
-	struct mlk_store *store;    /* open when the command needs one */
+	struct mlk_store *store;    /* set by cmd_repo() */
 };
+
+/*
+ * Opens the repository into ctx->store: MLK_DIR, or the nearest .mlk up
+ * from the current folder. A command calls it after checking its options
+ * and operands, so that a usage error is reported as one (exit 2) even
+ * outside a repository. main() closes the store.
+ */
+struct mlk_error *cmd_repo(struct mlk_ctx *);
 
 #define CMD_NEEDS_REPO 0x1
 

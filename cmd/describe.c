@@ -216,6 +216,8 @@ cmd_describe(int argc, char **argv, struct mlk_ctx *ctx)
 	if (argc - optind != 1)
 		return cmd_usage_error(&usage, argc - optind ?
 		    "too many arguments" : "which table version?");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if ((err = mlk_table_version_read(ctx->store, argv[optind], &tv)))
 		return err;
 	if (json)

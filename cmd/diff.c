@@ -315,6 +315,8 @@ cmd_diff(int argc, char **argv, struct mlk_ctx *ctx)
 		ALLOC_GROW(keys, nkeys + 1, alloc);
 		keys[nkeys++] = name;
 	}
+	if ((err = cmd_repo(ctx)))
+		goto done;
 	if ((err = mlk_table_version_read(ctx->store, argv[optind], &a)) ||
 	    (err = mlk_table_version_read(ctx->store, argv[optind + 1], &b)))
 		goto done;

@@ -39,6 +39,8 @@ cmd_fsck(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	if (argc - optind > 0)
 		return cmd_usage_error(&usage, "too many arguments");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if ((err = mlk_fsck_run(ctx->store, &f)))
 		return err;
 	if (json) {

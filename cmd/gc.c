@@ -68,6 +68,8 @@ cmd_gc(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	if (argc - optind > 0)
 		return cmd_usage_error(&usage, "too many arguments");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if ((err = mlk_store_gc(ctx->store, before, &b0, &b1, &n)))
 		return err;
 	if (json)

@@ -294,6 +294,8 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	    o.overwrite ? "overwrite" : "append", "format", fmt,
 	    "merge_schema", o.merge_schema, "quarantine", o.parse.quarantine,
 	    "infer", !o.parse.no_infer);
+	if ((err = cmd_repo(ctx)))
+		goto done;
 	if ((err = read_all(&st, argv + optind + 1, argc - optind - 1)))
 		goto done;
 	if ((err = mlk_load_check(ctx->store, table, st.src, st.nsrc)))

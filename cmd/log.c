@@ -133,6 +133,8 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error(&usage, "too many arguments");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if (json)
 		arr = json_array();
 	if (argc - optind == 1) {

@@ -179,6 +179,8 @@ cmd_ls(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	if (argc - optind > 0)
 		return cmd_usage_error(&usage, "too many arguments");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if ((err = mlk_store_ref_list(ctx->store, MLK_REFS_TABLES, &refs)))
 		return err;
 	items = xcalloc(refs.nr ? refs.nr : 1, sizeof(*items));

@@ -93,11 +93,13 @@ finish_stdout(void)
 	return 0;
 }
 
-static struct mlk_error *
-open_repo(struct mlk_ctx *ctx)
+struct mlk_error *
+cmd_repo(struct mlk_ctx *ctx)
 {
 	const char *dir = getenv("MLK_DIR");
 
+	if (ctx->store)
+		return NULL;
 	if (dir && *dir)
 		return mlk_store_open(&ctx->store, dir);
 	return mlk_store_discover(&ctx->store, ".");
@@ -161,18 +163,6 @@ main(int argc, char **argv)
 	ctx.cwd = cwd;
 	argc -= i;
 	argv += i;
-	if (cmd->flags & CMD_NEEDS_REPO) {
-		int meta = 0;
-
-		/* -h and --completion-helper work outside a repository. */
-		for (int k = 1; k < argc && strcmp(argv[k], "--"); k++)
-			if (strcmp(argv[k], "-h") == 0 ||
-			    strcmp(argv[k], "--help") == 0 ||
-			    strcmp(argv[k], "--completion-helper") == 0)
-				meta = 1;
-		if (!meta && (err = open_repo(&ctx)))
-			return report(err);
-	}
 	err = cmd->fn(argc, argv, &ctx);
 	mlk_store_close(ctx.store);
 	if (err) {

@@ -94,6 +94,8 @@ cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 		rev = xstrfmt("%s%s", table, argv[optind + 1]);
 	else
 		rev = xstrdup(argv[optind + 1]);
+	if ((err = cmd_repo(ctx)))
+		goto done;
 	if ((err = mlk_head_read(ctx->store, MLK_THING_TABLE, table, &head)))
 		goto done;
 	if (!head.found) {
@@ -120,7 +122,7 @@ cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 		err = NULL;
 	} else
 		have_cur = 1;
-	rec = mlk_record_new("table", table, "RESTORE", ctx->cwd);
+	rec = mlk_record_new(ctx->store, "table", table, "RESTORE", ctx->cwd);
 	json_object_set_new(json_object_get(rec, "parameters"), "restored",
 	    json_string(rev));
 	json_object_set_new(json_object_get(rec, "parameters"), "version",

@@ -161,6 +161,8 @@ cmd_show(int argc, char **argv, struct mlk_ctx *ctx)
 	if (argc - optind != 1)
 		return cmd_usage_error(&usage, argc - optind ?
 		    "too many arguments" : "which revision?");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if ((err = mlk_rev_resolve(ctx->store, argv[optind], &r)))
 		return err;
 	mlk_oid_fmt(hex, &r.oid);

@@ -74,6 +74,8 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	if (argc - optind > 0)
 		return cmd_usage_error(&usage, "too many arguments");
+	if ((err = cmd_repo(ctx)))
+		return err;
 	if ((err = mlk_store_ref_list(ctx->store, "refs/", &refs)))
 		return err;
 	for (size_t i = 0; i < refs.nr; i++) {

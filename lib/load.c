@@ -326,7 +326,7 @@ commit_once(struct mlk_store *s, const char *table,
 	out->rows_removed = o->overwrite ? base->rows : 0;
 	out->ncols = snap.schema.ncols;
 	out->quarantined = bad;
-	rec = mlk_record_new("table", table, o->operation, o->cwd);
+	rec = mlk_record_new(s, "table", table, o->operation, o->cwd);
 	json_object_set(rec, "parameters", o->parameters);
 	json_object_set_new(rec, "sources", sources_json(src, nsrc));
 	json_object_set_new(rec, "metrics", json_pack("{s:I, s:I, s:I, s:I, "
@@ -362,7 +362,7 @@ commit_once(struct mlk_store *s, const char *table,
 		number_chunks(&qsnap);
 		if ((err = mlk_snapshot_write(s, &qsnap, &qtree)))
 			goto done;
-		qrec = mlk_record_new("table", qname, "QUARANTINE", o->cwd);
+		qrec = mlk_record_new(s, "table", qname, "QUARANTINE", o->cwd);
 		json_object_set_new(json_object_get(qrec, "parameters"), "table",
 		    json_string(table));
 		json_object_set_new(qrec, "sources", sources_json(src, nsrc));

@@ -43,12 +43,12 @@ time_json(int64_t us)
 }
 
 json_t *
-mlk_record_new(const char *kind, const char *name, const char *operation,
-    const char *cwd)
+mlk_record_new(struct mlk_store *s, const char *kind, const char *name,
+    const char *operation, const char *cwd)
 {
 	json_t *rec = json_object();
 	char host[256] = "";
-	char *ident = mlk_store_identity(NULL);
+	char *ident = mlk_store_identity(s);
 
 	gethostname(host, sizeof(host) - 1);
 	json_object_set_new(rec, "mlk", json_integer(MLK_RECORD_FORMAT));

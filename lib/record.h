@@ -22,10 +22,11 @@
  * "model", "alias" or "deployment"; name the thing's name; operation an
  * upper-case verb ("INGEST", "REFINE", "TRAIN", ...). Fills user, host,
  * mlk version, start time and the code version of cwd (when not NULL).
+ * The user is the identity commits get from store (which may be NULL).
  * The caller owns the reference.
  */
-json_t *mlk_record_new(const char *kind, const char *name,
-    const char *operation, const char *cwd);
+json_t *mlk_record_new(struct mlk_store *, const char *kind,
+    const char *name, const char *operation, const char *cwd);
 /* Sets the end time. */
 void mlk_record_finish(json_t *rec);
 /* Adds an exact input version: the thing's name, commit and version. */

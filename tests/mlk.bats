@@ -138,3 +138,23 @@ load helpers
 	run -0 mlk log bronze.t --json
 	echo "$output" | jq -e 'length == 2' 
 }
+
+@test "a usage error outside a repository is a usage error" {
+	run -2 mlk status --bogus
+	assert_line --index 0 "mlk: unknown option '--bogus'"
+	run -2 mlk log a b
+	run -2 mlk show
+}
+
+@test "the record's user is the commit's author: MLK_USER, then the repository's user.name" {
+	init_repo
+	unset MLK_USER
+	git --git-dir=.mlk config user.name "Repo User"
+	git --git-dir=.mlk config user.email "repo@example.org"
+	printf 'a\n1\n' > a.csv
+	mlk ingest bronze.t a.csv >/dev/null
+	run -0 mlk show bronze.t --json
+	echo "$output" | jq -e '.record.user == "Repo User <repo@example.org>"'
+	run -0 git --git-dir=.mlk log -1 --format='%an <%ae>' refs/tables/bronze.t
+	assert_output "Repo User <repo@example.org>"
+}

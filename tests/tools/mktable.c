@@ -251,7 +251,7 @@ main(int argc, char **argv)
 		return fail(err);
 	if ((err = mlk_snapshot_write(st, &snap, &tree)))
 		return fail(err);
-	record = mlk_record_new("table", name, op, NULL);
+	record = mlk_record_new(st, "table", name, op, NULL);
 	json_object_set_new(record, "metrics", json_pack("{s:I}", "rows",
 	    (json_int_t)snap.rows));
 	mlk_record_finish(record);

@@ -102,7 +102,7 @@ main(int argc, char **argv)
 		if ((err = mlk_store_tree_write(s, &t, &tree)))
 			return fail(err);
 		mlk_tree_release(&t);
-		rec = mlk_record_new(mlk_thing_kind(thing), argv[optind], "TEST",
+		rec = mlk_record_new(s, mlk_thing_kind(thing), argv[optind], "TEST",
 		    ".");
 		for (size_t k = 0; k < ninputs; k++)
 			mlk_record_add_input(rec, res[k].name ? res[k].name : "?",

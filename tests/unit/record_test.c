@@ -51,7 +51,7 @@ record_cases(void)
 	setenv("MLK_NOW", "1700000000", 1);
 	setenv("MLK_USER", "Ada <ada@example.org>", 1);
 	memset(&oid, 0xab, sizeof(oid));
-	rec = mlk_record_new("table", "bronze.t", "INGEST", NULL);
+	rec = mlk_record_new(NULL, "table", "bronze.t", "INGEST", NULL);
 	mlk_record_add_input(rec, "bronze.src", &oid, 7);
 	mlk_record_finish(rec);
 	tap_is_str(mlk_record_str(rec, "user"), "Ada <ada@example.org>",

@@ -121,7 +121,7 @@ commit_version(struct mlk_store *s, enum mlk_thing t, const char *name,
 	mlk_tree_add(&tree, "x", MLK_ENTRY_BLOB, &blob);
 	mlk_error_free(mlk_store_tree_write(s, &tree, &toid));
 	mlk_tree_release(&tree);
-	rec = mlk_record_new(mlk_thing_kind(t), name, "TEST", NULL);
+	rec = mlk_record_new(s, mlk_thing_kind(t), name, "TEST", NULL);
 	mlk_error_free(mlk_version_commit(s, t, name, &head, &toid, NULL, 0,
 	    rec, "TEST", &out, NULL));
 	json_decref(rec);
