@@ -67,10 +67,11 @@ header(struct out *o)
 		case FMT_CSV:
 		case FMT_TSV:
 			if (k > 0)
-				strbuf_addch(&o->sb, o->fmt == FMT_CSV ? ',' :
-				    '\t');
-			mlk_csv_write_field(&o->sb, o->fmt == FMT_CSV ? &csv :
-			    &tsv, c->name, strlen(c->name));
+				strbuf_addch(&o->sb,
+				    o->fmt == FMT_CSV ? ',' : '\t');
+			mlk_csv_write_field(&o->sb,
+			    o->fmt == FMT_CSV ? &csv : &tsv, c->name,
+			    strlen(c->name));
 			break;
 		case FMT_TABLE:
 			cmd_display_text(&cell, c->name, strlen(c->name),
@@ -103,11 +104,11 @@ row(struct out *o, const struct mlk_column *cols, size_t r)
 		case FMT_CSV:
 		case FMT_TSV:
 			if (k > 0)
-				strbuf_addch(&o->sb, o->fmt == FMT_CSV ? ',' :
-				    '\t');
+				strbuf_addch(&o->sb,
+				    o->fmt == FMT_CSV ? ',' : '\t');
 			p = mlk_cell_format(&cols[k], r, buf, &n);
-			mlk_csv_write_field(&o->sb, o->fmt == FMT_CSV ? &csv :
-			    &tsv, p, n);
+			mlk_csv_write_field(&o->sb,
+			    o->fmt == FMT_CSV ? &csv : &tsv, p, n);
 			break;
 		case FMT_JSONL:
 			name = o->schema->cols[o->want[k]].name;
@@ -182,8 +183,10 @@ cmd_cat(int argc, char **argv, struct mlk_ctx *ctx)
 			else if (strcmp(arg, "table") == 0)
 				o.fmt = FMT_TABLE;
 			else {
-				err = cmd_usage_error(&usage, "unknown format "
-				    "'%s' (csv, tsv, jsonl or table)", arg);
+				err = cmd_usage_error(&usage,
+				    "unknown format "
+				    "'%s' (csv, tsv, jsonl or table)",
+				    arg);
 				goto done;
 			}
 			break;
@@ -197,8 +200,9 @@ cmd_cat(int argc, char **argv, struct mlk_ctx *ctx)
 		}
 	}
 	if (argc - optind != 1) {
-		err = cmd_usage_error(&usage, argc - optind ?
-		    "too many arguments" : "which table version?");
+		err = cmd_usage_error(&usage,
+		    argc - optind ? "too many arguments" :
+		                    "which table version?");
 		goto done;
 	}
 	if ((err = cmd_repo(ctx)))
@@ -207,7 +211,7 @@ cmd_cat(int argc, char **argv, struct mlk_ctx *ctx)
 		goto done;
 	if (columns) {
 		if ((err = mlk_schema_select(&tv.snap.schema, columns, &want,
-		    &nwant)))
+		         &nwant)))
 			goto done;
 	} else {
 		nwant = tv.snap.schema.ncols;

@@ -15,8 +15,8 @@
 
 /* What a command runs with. */
 struct mlk_ctx {
-	const char *cwd;            /* where mlk runs, after -C */
-	struct mlk_store *store;    /* set by cmd_repo() */
+	const char *cwd; /* where mlk runs, after -C */
+	struct mlk_store *store; /* set by cmd_repo() */
 };
 
 /*
@@ -33,6 +33,7 @@ struct mlk_error *cmd_repo(struct mlk_ctx *);
  * The command table: name, one-line summary, flags. The one list feeds
  * dispatch, `mlk help`, `--list-cmds` and so completion.
  */
+/* clang-format off */
 #define MLK_COMMANDS(X)                                                     \
 	X(init, "create an empty mlk repository", 0)                        \
 	X(status, "show the state of the repository", CMD_NEEDS_REPO)      \
@@ -53,9 +54,10 @@ struct mlk_error *cmd_repo(struct mlk_ctx *);
 	    CMD_NEEDS_REPO)                                                 \
 	X(gc, "pack objects and remove unreachable ones", CMD_NEEDS_REPO)  \
 	X(help, "show help for mlk or one of its commands", 0)
+/* clang-format on */
 
-#define X(name, summary, flags)                                             \
-	struct mlk_error *cmd_##name(int argc, char **argv,                 \
+#define X(name, summary, flags) \
+	struct mlk_error *cmd_##name(int argc, char **argv, \
 	    struct mlk_ctx *ctx);
 MLK_COMMANDS(X)
 #undef X
@@ -82,8 +84,8 @@ struct cmd_usage {
 struct cmd_opts {
 	int argc;
 	char **argv;
-	const char *shortopts;          /* must include "h" */
-	const struct option *longopts;  /* must include "help" */
+	const char *shortopts; /* must include "h" */
+	const struct option *longopts; /* must include "help" */
 	const struct cmd_usage *usage;
 };
 

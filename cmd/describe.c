@@ -48,8 +48,8 @@ bound_text(struct strbuf *sb, const struct mlk_column_stats *st, int max)
 		mlk_value_format_bool(buf, (int)(max ? st->max_i : st->min_i));
 		break;
 	case MLK_T_DATE:
-		mlk_value_format_date(buf, (int32_t)(max ? st->max_i :
-		    st->min_i));
+		mlk_value_format_date(buf,
+		    (int32_t)(max ? st->max_i : st->min_i));
 		break;
 	case MLK_T_TIMESTAMP:
 		mlk_value_format_timestamp(buf, max ? st->max_i : st->min_i);
@@ -84,8 +84,8 @@ bound_json(struct strbuf *sb, const struct mlk_column_stats *st, int max)
 		bound_text(sb, st, max);
 		return;
 	case MLK_T_DATE:
-		mlk_value_format_date(buf, (int32_t)(max ? st->max_i :
-		    st->min_i));
+		mlk_value_format_date(buf,
+		    (int32_t)(max ? st->max_i : st->min_i));
 		break;
 	default:
 		mlk_value_format_timestamp(buf, max ? st->max_i : st->min_i);
@@ -103,19 +103,22 @@ describe_json(const struct mlk_table_version *tv)
 
 	strbuf_addstr(&sb, "{\"table\":");
 	cmd_json_string(&sb, tv->name, strlen(tv->name));
-	strbuf_addf(&sb, ",\"version\":%lld,\"commit\":\"%s\","
+	strbuf_addf(&sb,
+	    ",\"version\":%lld,\"commit\":\"%s\","
 	    "\"timestamp\":\"%s\",\"rows\":%llu,\"chunks\":%zu,\"columns\":[",
-	    tv->version, mlk_oid_fmt(hex, &tv->commit), mlk_time_iso(when,
-	    sizeof(when), tv->time), (unsigned long long)tv->snap.rows,
-	    tv->snap.nchunks);
+	    tv->version, mlk_oid_fmt(hex, &tv->commit),
+	    mlk_time_iso(when, sizeof(when), tv->time),
+	    (unsigned long long)tv->snap.rows, tv->snap.nchunks);
 	for (size_t i = 0; i < s->ncols; i++) {
 		struct mlk_column_stats st;
 
 		mlk_snapshot_stats(&tv->snap, i, &st);
 		strbuf_addstr(&sb, i ? ",{\"name\":" : "{\"name\":");
 		cmd_json_string(&sb, s->cols[i].name, strlen(s->cols[i].name));
-		strbuf_addf(&sb, ",\"type\":\"%s\",\"nullable\":%s,"
-		    "\"nulls\":%llu", mlk_type_name(s->cols[i].type),
+		strbuf_addf(&sb,
+		    ",\"type\":\"%s\",\"nullable\":%s,"
+		    "\"nulls\":%llu",
+		    mlk_type_name(s->cols[i].type),
 		    s->cols[i].nullable ? "true" : "false",
 		    (unsigned long long)st.nulls);
 		if (s->cols[i].type == MLK_T_FLOAT64)
@@ -141,7 +144,13 @@ static void
 describe_text(const struct mlk_table_version *tv)
 {
 	static const char *const head[] = {
-		"COLUMN", "TYPE", "NULLABLE", "NULLS", "NANS", "MIN", "MAX",
+		"COLUMN",
+		"TYPE",
+		"NULLABLE",
+		"NULLS",
+		"NANS",
+		"MIN",
+		"MAX",
 	};
 	const struct mlk_schema *s = &tv->snap.schema;
 	struct strbuf sb = STRBUF_INIT;
@@ -150,8 +159,8 @@ describe_text(const struct mlk_table_version *tv)
 
 	printf("%-11s %s@%lld\n", "Table:", tv->name, tv->version);
 	printf("%-11s %s\n", "Commit:", mlk_oid_fmt(hex, &tv->commit));
-	printf("%-11s %s UTC\n", "Date:", cmd_fmt_time(when, sizeof(when),
-	    tv->time));
+	printf("%-11s %s UTC\n",
+	    "Date:", cmd_fmt_time(when, sizeof(when), tv->time));
 	printf("%-11s %llu\n", "Rows:", (unsigned long long)tv->snap.rows);
 	printf("%-11s %zu\n", "Chunks:", tv->snap.nchunks);
 	printf("%-11s %zu\n\n", "Columns:", s->ncols);
@@ -173,10 +182,9 @@ describe_text(const struct mlk_table_version *tv)
 		snprintf(num, sizeof(num), "%llu",
 		    (unsigned long long)st.nulls);
 		cmd_grid_addstr(&g, num);
-		snprintf(num, sizeof(num), "%llu",
-		    (unsigned long long)st.nans);
-		cmd_grid_addstr(&g, s->cols[i].type == MLK_T_FLOAT64 ? num :
-		    "");
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)st.nans);
+		cmd_grid_addstr(&g,
+		    s->cols[i].type == MLK_T_FLOAT64 ? num : "");
 		for (int max = 0; max < 2; max++) {
 			strbuf_reset(&sb);
 			if (st.has_range)
@@ -214,8 +222,9 @@ cmd_describe(int argc, char **argv, struct mlk_ctx *ctx)
 			json = 1;
 	}
 	if (argc - optind != 1)
-		return cmd_usage_error(&usage, argc - optind ?
-		    "too many arguments" : "which table version?");
+		return cmd_usage_error(&usage,
+		    argc - optind ? "too many arguments" :
+		                    "which table version?");
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_table_version_read(ctx->store, argv[optind], &tv)))

@@ -44,8 +44,10 @@ version_json(struct strbuf *sb, const struct mlk_table_version *v)
 
 	strbuf_addstr(sb, "{\"table\":");
 	cmd_json_string(sb, v->name, strlen(v->name));
-	strbuf_addf(sb, ",\"version\":%lld,\"commit\":\"%s\",\"rows\":%llu,"
-	    "\"columns\":%zu}", v->version, mlk_oid_fmt(hex, &v->commit),
+	strbuf_addf(sb,
+	    ",\"version\":%lld,\"commit\":\"%s\",\"rows\":%llu,"
+	    "\"columns\":%zu}",
+	    v->version, mlk_oid_fmt(hex, &v->commit),
 	    (unsigned long long)v->snap.rows, v->snap.schema.ncols);
 }
 
@@ -69,8 +71,8 @@ row_json(struct strbuf *sb, const struct mlk_schema *s,
 }
 
 static void
-print_json(const struct mlk_table_version *a,
-    const struct mlk_table_version *b, const struct mlk_table_diff *d)
+print_json(const struct mlk_table_version *a, const struct mlk_table_version *b,
+    const struct mlk_table_diff *d)
 {
 	const struct mlk_schema *sa = &a->snap.schema, *sb_ = &b->snap.schema;
 	struct strbuf sb = STRBUF_INIT;
@@ -114,7 +116,8 @@ print_json(const struct mlk_table_version *a,
 		strbuf_addf(&sb, ",\"from\":\"%s\",\"to\":\"%s\"}",
 		    mlk_type_name(ca->type), mlk_type_name(cb->type));
 	}
-	strbuf_addf(&sb, "]},\"rows\":{\"added\":%llu,\"removed\":%llu,"
+	strbuf_addf(&sb,
+	    "]},\"rows\":{\"added\":%llu,\"removed\":%llu,"
 	    "\"changed\":%llu},\"shared_chunks\":%zu,\"added\":[",
 	    (unsigned long long)d->added, (unsigned long long)d->removed,
 	    (unsigned long long)d->changed, d->shared_chunks);
@@ -196,8 +199,8 @@ side(const char *mark, const struct mlk_table_version *v)
 }
 
 static void
-print_text(const struct mlk_table_version *a,
-    const struct mlk_table_version *b, const struct mlk_table_diff *d)
+print_text(const struct mlk_table_version *a, const struct mlk_table_version *b,
+    const struct mlk_table_diff *d)
 {
 	const struct mlk_schema *sa = &a->snap.schema, *sb_ = &b->snap.schema;
 	struct strbuf sb = STRBUF_INIT;
@@ -206,16 +209,16 @@ print_text(const struct mlk_table_version *a,
 	side("---", a);
 	side("+++", b);
 	for (i = 0; i < d->nadded_cols; i++)
-		printf("%-16s %s (%s)\n", i ? "" : "Columns added:",
-		    sb_->cols[d->added_cols[i]].name,
+		printf("%-16s %s (%s)\n",
+		    i ? "" : "Columns added:", sb_->cols[d->added_cols[i]].name,
 		    mlk_type_name(sb_->cols[d->added_cols[i]].type));
 	for (i = 0; i < d->nremoved_cols; i++)
 		printf("%-16s %s (%s)\n", i ? "" : "Columns removed:",
 		    sa->cols[d->removed_cols[i]].name,
 		    mlk_type_name(sa->cols[d->removed_cols[i]].type));
 	for (i = 0; i < d->nretyped; i++)
-		printf("%-16s %s (%s -> %s)\n", i ? "" : "Types changed:",
-		    sb_->cols[d->retyped[i].b].name,
+		printf("%-16s %s (%s -> %s)\n",
+		    i ? "" : "Types changed:", sb_->cols[d->retyped[i].b].name,
 		    mlk_type_name(sa->cols[d->retyped[i].a].type),
 		    mlk_type_name(sb_->cols[d->retyped[i].b].type));
 	printf("%-16s %llu\n", "Rows added:", (unsigned long long)d->added);
@@ -224,8 +227,8 @@ print_text(const struct mlk_table_version *a,
 		for (size_t k = 0; k < d->nkey; k++)
 			strbuf_addf(&sb, "%s%s", k ? ", " : "",
 			    d->common.cols[d->key[k]].name);
-		printf("%-16s %llu (%llu value%s; key %s)\n", "Rows changed:",
-		    (unsigned long long)d->changed,
+		printf("%-16s %llu (%llu value%s; key %s)\n",
+		    "Rows changed:", (unsigned long long)d->changed,
 		    (unsigned long long)d->changed_values,
 		    d->changed_values == 1 ? "" : "s", sb.buf);
 	}
@@ -248,7 +251,7 @@ print_text(const struct mlk_table_version *a,
 		}
 		strbuf_addch(&sb, ':');
 		for (int first = 1; c < d->nchanges && d->changes[c].row == r;
-		    c++, first = 0) {
+		     c++, first = 0) {
 			size_t col = d->changes[c].col;
 			const char *name = d->common.cols[col].name;
 
@@ -256,11 +259,11 @@ print_text(const struct mlk_table_version *a,
 			cmd_display_text(&sb, name, strlen(name), VALUE_WIDTH,
 			    0);
 			strbuf_addch(&sb, ' ');
-			cmd_display_cell(&sb, &d->old_rows[col], r,
-			    VALUE_WIDTH, 1);
+			cmd_display_cell(&sb, &d->old_rows[col], r, VALUE_WIDTH,
+			    1);
 			strbuf_addstr(&sb, " -> ");
-			cmd_display_cell(&sb, &d->new_rows[col], r,
-			    VALUE_WIDTH, 1);
+			cmd_display_cell(&sb, &d->new_rows[col], r, VALUE_WIDTH,
+			    1);
 		}
 		printf("%s\n", sb.buf);
 	}
@@ -302,13 +305,15 @@ cmd_diff(int argc, char **argv, struct mlk_ctx *ctx)
 		}
 	}
 	if (argc - optind != 2) {
-		err = cmd_usage_error(&usage, argc - optind > 2 ?
-		    "too many arguments" : "which two table versions?");
+		err = cmd_usage_error(&usage,
+		    argc - optind > 2 ? "too many arguments" :
+		                        "which two table versions?");
 		goto done;
 	}
 	for (p = keylist; p && (name = strsep(&p, ",")) != NULL;) {
 		if (*name == '\0') {
-			err = cmd_usage_error(&usage, "empty column name in "
+			err = cmd_usage_error(&usage,
+			    "empty column name in "
 			    "'--key'");
 			goto done;
 		}

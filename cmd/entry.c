@@ -19,13 +19,15 @@ flatten(struct strbuf *sb, json_t *obj)
 	json_t *v;
 	const char *sep = "";
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		strbuf_addf(sb, "%s%s=", sep, key);
 		if (json_is_string(v))
 			strbuf_addstr(sb, json_string_value(v));
 		else {
-			char *js = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
-			    JSON_PRESERVE_ORDER);
+			char *js = json_dumps(v,
+			    JSON_COMPACT | JSON_ENCODE_ANY |
+			        JSON_PRESERVE_ORDER);
 
 			strbuf_addstr(sb, js ? js : "?");
 			free(js);
@@ -54,10 +56,31 @@ print_inputs(json_t *in)
 
 		printf("%-11s %s@%lld (%.12s)\n", i == 0 ? "Inputs:" : "",
 		    json_string_value(json_object_get(x, "name")) ?
-		    json_string_value(json_object_get(x, "name")) : "?",
-		    (long long)json_integer_value(json_object_get(x, "version")),
+		        json_string_value(json_object_get(x, "name")) :
+		        "?",
+		    (long long)json_integer_value(
+		        json_object_get(x, "version")),
 		    json_string_value(json_object_get(x, "commit")) ?
-		    json_string_value(json_object_get(x, "commit")) : "?");
+		        json_string_value(json_object_get(x, "commit")) :
+		        "?");
+	}
+}
+
+static void
+print_sources(json_t *src)
+{
+	for (size_t i = 0; i < json_array_size(src); i++) {
+		json_t *x = json_array_get(src, i);
+		const char *sha =
+		    json_string_value(json_object_get(x, "sha256"));
+
+		printf("%-11s %s (%lld rows, sha256 %.12s)\n",
+		    i == 0 ? "Sources:" : "",
+		    json_string_value(json_object_get(x, "name")) ?
+		        json_string_value(json_object_get(x, "name")) :
+		        "?",
+		    (long long)json_integer_value(json_object_get(x, "rows")),
+		    sha ? sha : "?");
 	}
 }
 
@@ -73,14 +96,18 @@ cmd_entry_print(const struct mlk_entry *e, int verbose)
 	printf("commit %s\n", hex);
 	if (r == NULL) {
 		printf("%-11s %s UTC\n", "Date:", when);
-		printf("%-11s (no valid record)\n\n    %s\n", "Record:", summary);
+		printf("%-11s (no valid record)\n\n    %s\n",
+		    "Record:", summary);
 		free(summary);
 		return;
 	}
 	if (json_is_integer(json_object_get(r, "version")))
-		printf("%-11s %s@%lld\n", strcmp(mlk_record_str(r, "kind"),
-		    "table") == 0 ? "Table:" : strcmp(mlk_record_str(r, "kind"),
-		    "model") == 0 ? "Model:" : "Version:",
+		printf("%-11s %s@%lld\n",
+		    strcmp(mlk_record_str(r, "kind"), "table") == 0 ?
+		        "Table:" :
+		        strcmp(mlk_record_str(r, "kind"), "model") == 0 ?
+		        "Model:" :
+		        "Version:",
 		    mlk_record_str(r, "name"), mlk_record_int(r, "version", 0));
 	else
 		printf("%-11s %s %s\n", "Name:", mlk_record_str(r, "kind"),
@@ -91,6 +118,13 @@ cmd_entry_print(const struct mlk_entry *e, int verbose)
 	print_object("Parameters:", json_object_get(r, "parameters"));
 	print_inputs(json_object_get(r, "inputs"));
 	print_object("Metrics:", json_object_get(r, "metrics"));
+	print_sources(json_object_get(r, "sources"));
+	for (size_t i = 0;
+	     i < json_array_size(json_object_get(r, "schema_changes")); i++)
+		printf("%-11s %s\n", i == 0 ? "Schema:" : "",
+		    json_string_value(
+		        json_array_get(json_object_get(r, "schema_changes"),
+		            i)));
 	if (verbose) {
 		json_t *code = json_object_get(r, "code");
 
@@ -98,14 +132,18 @@ cmd_entry_print(const struct mlk_entry *e, int verbose)
 		printf("%-11s %s\n", "Host:", mlk_record_str(r, "host"));
 		printf("%-11s %s\n", "mlk:", mlk_record_str(r, "mlk_version"));
 		printf("%-11s %s\n", "Started:", mlk_record_str(r, "started"));
-		printf("%-11s %s\n", "Finished:", mlk_record_str(r, "finished"));
+		printf("%-11s %s\n",
+		    "Finished:", mlk_record_str(r, "finished"));
 		if (json_is_object(code))
-			printf("%-11s %s%s%s%s\n", "Code:",
-			    mlk_record_str(code, "commit"),
+			printf("%-11s %s%s%s%s\n",
+			    "Code:", mlk_record_str(code, "commit"),
 			    json_is_string(json_object_get(code, "branch")) ?
-			    " on " : "", mlk_record_str(code, "branch"),
+			        " on " :
+			        "",
+			    mlk_record_str(code, "branch"),
 			    json_is_true(json_object_get(code, "dirty")) ?
-			    " (dirty)" : "");
+			        " (dirty)" :
+			        "");
 	}
 	printf("\n    %s\n", summary);
 	free(summary);
@@ -118,16 +156,16 @@ cmd_entry_json(const struct mlk_entry *e)
 	json_t *o = json_object(), *parents = json_array();
 	char *summary = mlk_record_summary(e->commit.message);
 
-	json_object_set_new(o, "commit", json_string(mlk_oid_fmt(hex,
-	    &e->commit.oid)));
-	json_object_set_new(o, "tree", json_string(mlk_oid_fmt(hex,
-	    &e->commit.tree)));
+	json_object_set_new(o, "commit",
+	    json_string(mlk_oid_fmt(hex, &e->commit.oid)));
+	json_object_set_new(o, "tree",
+	    json_string(mlk_oid_fmt(hex, &e->commit.tree)));
 	for (size_t i = 0; i < e->commit.nparents; i++)
-		json_array_append_new(parents, json_string(mlk_oid_fmt(hex,
-		    &e->commit.parents[i])));
+		json_array_append_new(parents,
+		    json_string(mlk_oid_fmt(hex, &e->commit.parents[i])));
 	json_object_set_new(o, "parents", parents);
-	json_object_set_new(o, "timestamp", json_string(mlk_time_iso(when,
-	    sizeof(when), e->commit.time)));
+	json_object_set_new(o, "timestamp",
+	    json_string(mlk_time_iso(when, sizeof(when), e->commit.time)));
 	json_object_set_new(o, "summary", json_string(summary));
 	json_object_set(o, "record", e->record ? e->record : json_null());
 	free(summary);

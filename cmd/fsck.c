@@ -55,8 +55,8 @@ cmd_fsck(int argc, char **argv, struct mlk_ctx *ctx)
 		for (size_t i = 0; i < f.nr; i++)
 			printf("error: %s\n", f.problems[i]);
 		printf("checked %zu objects, %zu refs, %zu versions: %zu "
-		    "problem%s\n", f.objects, f.refs, f.versions, f.nr,
-		    f.nr == 1 ? "" : "s");
+		       "problem%s\n",
+		    f.objects, f.refs, f.versions, f.nr, f.nr == 1 ? "" : "s");
 	}
 	if (f.nr)
 		err = mlk_error_new(MLK_ERR_CHECK, "fsck found %zu problem%s",

@@ -58,7 +58,8 @@ cmd_gc(int argc, char **argv, struct mlk_ctx *ctx)
 			else {
 				long long d = strtoll(arg, &end, 10);
 
-				if (end == arg || strcmp(end, "d") != 0 || d < 0)
+				if (end == arg || strcmp(end, "d") != 0 ||
+				    d < 0)
 					return cmd_usage_error(&usage,
 					    "bad --prune value '%s'", arg);
 				before = now - d * 86400;

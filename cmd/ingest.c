@@ -47,9 +47,18 @@ static const struct cmd_usage usage = { synopsis, options };
 #define MAX_MEMBER ((size_t)8 << 30)
 
 enum {
-	OPT_FORMAT = 256, OPT_DELIM, OPT_NOHEADER, OPT_NULL, OPT_SCHEMA,
-	OPT_NOINFER, OPT_APPEND, OPT_OVERWRITE, OPT_MERGE, OPT_QUARANTINE,
-	OPT_FORCE, OPT_JSON,
+	OPT_FORMAT = 256,
+	OPT_DELIM,
+	OPT_NOHEADER,
+	OPT_NULL,
+	OPT_SCHEMA,
+	OPT_NOINFER,
+	OPT_APPEND,
+	OPT_OVERWRITE,
+	OPT_MERGE,
+	OPT_QUARANTINE,
+	OPT_FORCE,
+	OPT_JSON,
 };
 
 /* A progress line on stderr, when it is a terminal. */
@@ -80,9 +89,10 @@ progress_cb(void *arg, uint64_t bytes, uint64_t rows)
 	p->rows += rows;
 	if (t - p->last_ms >= 100) {
 		p->last_ms = t;
-		fprintf(stderr, "\ringest: %s of %s, %llu rows", cmd_fmt_bytes(b,
-		    sizeof(b), p->bytes), cmd_fmt_bytes(tot, sizeof(tot),
-		    p->total), (unsigned long long)p->rows);
+		fprintf(stderr, "\ringest: %s of %s, %llu rows",
+		    cmd_fmt_bytes(b, sizeof(b), p->bytes),
+		    cmd_fmt_bytes(tot, sizeof(tot), p->total),
+		    (unsigned long long)p->rows);
 		fflush(stderr);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -94,7 +104,7 @@ struct state {
 	size_t nsrc;
 	struct mlk_load_member *mem;
 	size_t nmem, memalloc;
-	struct mlk_member *owned;     /* member buffers to free */
+	struct mlk_member *owned; /* member buffers to free */
 	size_t nowned, ownalloc;
 };
 
@@ -109,7 +119,7 @@ read_all(struct state *st, char **operands, int n)
 	struct mlk_error *err;
 
 	if ((err = mlk_source_expand(&st->list, (const char *const *)operands,
-	    (size_t)n)))
+	         (size_t)n)))
 		return err;
 	st->nsrc = st->list.nr;
 	st->src = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->src));
@@ -118,7 +128,7 @@ read_all(struct state *st, char **operands, int n)
 		int done = 0;
 
 		if ((err = mlk_source_open(&source, st->list.paths[i],
-		    MAX_MEMBER)))
+		         MAX_MEMBER)))
 			return err;
 		st->src[i].name = st->list.paths[i];
 		memcpy(st->src[i].sha256, source.sha256,
@@ -128,7 +138,8 @@ read_all(struct state *st, char **operands, int n)
 			struct mlk_member m;
 
 			if ((err = mlk_source_next_member(&source, &m,
-			    &done)) || done)
+			         &done)) ||
+			    done)
 				break;
 			ALLOC_GROW(st->owned, st->nowned + 1, st->ownalloc);
 			st->owned[st->nowned++] = m;
@@ -223,8 +234,10 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 			else if (strcmp(arg, "jsonl") == 0)
 				o.parse.format = MLK_FMT_JSONL;
 			else {
-				err = cmd_usage_error(&usage, "unknown format "
-				    "'%s' (csv, tsv or jsonl)", arg);
+				err = cmd_usage_error(&usage,
+				    "unknown format "
+				    "'%s' (csv, tsv or jsonl)",
+				    arg);
 				goto done;
 			}
 			break;
@@ -233,8 +246,10 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 				arg = "\t";
 			if (strlen(arg) != 1 || *arg == '"' || *arg == '\n' ||
 			    *arg == '\r') {
-				err = cmd_usage_error(&usage, "the delimiter is "
-				    "one character, not '%s'", arg);
+				err = cmd_usage_error(&usage,
+				    "the delimiter is "
+				    "one character, not '%s'",
+				    arg);
 				goto done;
 			}
 			o.parse.delim = *arg;
@@ -273,14 +288,17 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 		}
 	}
 	if (argc - optind < 2) {
-		err = cmd_usage_error(&usage, argc - optind ? "no source given" :
-		    "which table, from which sources?");
+		err = cmd_usage_error(&usage,
+		    argc - optind ? "no source given" :
+		                    "which table, from which sources?");
 		goto done;
 	}
 	table = argv[optind];
 	if (!mlk_table_name_valid(table)) {
-		err = mlk_error_new(MLK_ERR_USAGE, "'%s' is not a table name "
-		    "(layer.name, lowercase letters, digits and '_')", table);
+		err = mlk_error_new(MLK_ERR_USAGE,
+		    "'%s' is not a table name "
+		    "(layer.name, lowercase letters, digits and '_')",
+		    table);
 		goto done;
 	}
 	if (schema_file && (err = load_schema(schema_file, &given)))
@@ -291,9 +309,9 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	o.cwd = ctx->cwd;
 	o.operation = "INGEST";
 	o.parameters = json_pack("{s:s, s:s, s:b, s:b, s:b}", "mode",
-	    o.overwrite ? "overwrite" : "append", "format", fmt,
-	    "merge_schema", o.merge_schema, "quarantine", o.parse.quarantine,
-	    "infer", !o.parse.no_infer);
+	    o.overwrite ? "overwrite" : "append", "format", fmt, "merge_schema",
+	    o.merge_schema, "quarantine", o.parse.quarantine, "infer",
+	    !o.parse.no_infer);
 	if ((err = cmd_repo(ctx)))
 		goto done;
 	if ((err = read_all(&st, argv + optind + 1, argc - optind - 1)))
@@ -305,12 +323,15 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 			st.src[i].skipped = 0;
 	for (size_t i = 0; i < st.nsrc; i++)
 		if (st.src[i].skipped && st.src[i].seen_version >= 0)
-			fprintf(stderr, "skipped '%s': already ingested into "
-			    "%s@%lld\n", st.src[i].name, table,
-			    st.src[i].seen_version);
+			fprintf(stderr,
+			    "skipped '%s': already ingested into "
+			    "%s@%lld\n",
+			    st.src[i].name, table, st.src[i].seen_version);
 		else if (st.src[i].skipped)
-			fprintf(stderr, "skipped '%s': same content as an "
-			    "earlier source\n", st.src[i].name);
+			fprintf(stderr,
+			    "skipped '%s': same content as an "
+			    "earlier source\n",
+			    st.src[i].name);
 	if (isatty(STDERR_FILENO) && !getenv("MLK_NO_PROGRESS")) {
 		for (size_t i = 0; i < st.nmem; i++)
 			if (!st.src[st.mem[i].source].skipped)
@@ -329,27 +350,32 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 		json_t *srcs = json_array();
 
 		for (size_t i = 0; i < st.nsrc; i++)
-			json_array_append_new(srcs, json_pack("{s:s, s:s, s:b, "
-			    "s:I}", "name", st.src[i].name, "sha256",
-			    st.src[i].sha256, "skipped", st.src[i].skipped,
-			    "rows", (json_int_t)st.src[i].rows));
+			json_array_append_new(srcs,
+			    json_pack("{s:s, s:s, s:b, "
+			              "s:I}",
+			        "name", st.src[i].name, "sha256",
+			        st.src[i].sha256, "skipped", st.src[i].skipped,
+			        "rows", (json_int_t)st.src[i].rows));
 		if (res.nothing)
 			cmd_print_json(json_pack("{s:s, s:b, s:o}", "table",
 			    table, "changed", 0, "sources", srcs));
 		else
 			cmd_print_json(json_pack("{s:s, s:b, s:I, s:s, s:I, "
-			    "s:I, s:I, s:I, s:O, s:o}", "table", table,
-			    "changed", 1, "version", (json_int_t)res.version,
-			    "commit", mlk_oid_fmt((char[MLK_OID_HEXSZ + 1]){ 0 },
-			    &res.commit), "rows_added",
-			    (json_int_t)res.rows_added, "rows_removed",
-			    (json_int_t)res.rows_removed, "rows",
-			    (json_int_t)res.rows_total, "rows_quarantined",
-			    (json_int_t)res.quarantined, "schema_changes",
-			    res.schema_changes, "sources", srcs));
+			                         "s:I, s:I, s:I, s:O, s:o}",
+			    "table", table, "changed", 1, "version",
+			    (json_int_t)res.version, "commit",
+			    mlk_oid_fmt((char[MLK_OID_HEXSZ + 1]){ 0 },
+			        &res.commit),
+			    "rows_added", (json_int_t)res.rows_added,
+			    "rows_removed", (json_int_t)res.rows_removed,
+			    "rows", (json_int_t)res.rows_total,
+			    "rows_quarantined", (json_int_t)res.quarantined,
+			    "schema_changes", res.schema_changes, "sources",
+			    srcs));
 	} else if (res.nothing)
 		printf("%s: nothing to ingest, every source was ingested "
-		    "before\n", table);
+		       "before\n",
+		    table);
 	else {
 		size_t n = 0;
 
@@ -364,10 +390,12 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 		printf(", %llu rows in all\n",
 		    (unsigned long long)res.rows_total);
 		for (size_t i = 0; i < json_array_size(res.schema_changes); i++)
-			printf("schema: %s\n", json_string_value(
-			    json_array_get(res.schema_changes, i)));
+			printf("schema: %s\n",
+			    json_string_value(
+			        json_array_get(res.schema_changes, i)));
 		if (res.quarantined)
-			printf("%llu bad rows quarantined in %s_quarantine@%lld\n",
+			printf("%llu bad rows quarantined in "
+			       "%s_quarantine@%lld\n",
 			    (unsigned long long)res.quarantined, table,
 			    res.qversion);
 	}

@@ -41,8 +41,8 @@ cursor_load(struct mlk_store *s, struct cursor *c, const struct mlk_oid *oid)
 	if ((err = mlk_entry_read(s, oid, &c->e)))
 		return err;
 	c->live = 1;
-	c->version = c->e.record ?
-	    mlk_record_int(c->e.record, "version", -1) : -1;
+	c->version =
+	    c->e.record ? mlk_record_int(c->e.record, "version", -1) : -1;
 	return NULL;
 }
 
@@ -70,7 +70,7 @@ newer(const struct mlk_entry *a, const struct mlk_entry *b)
 	if (a->record == NULL || b->record == NULL)
 		return 0;
 	return strcmp(mlk_record_str(a->record, "started"),
-	    mlk_record_str(b->record, "started")) > 0;
+	           mlk_record_str(b->record, "started")) > 0;
 }
 
 static void
@@ -143,9 +143,11 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 		if ((err = mlk_rev_resolve(ctx->store, argv[optind], &r)))
 			goto done;
 		if (r.objkind != MLK_OBJ_COMMIT) {
-			err = mlk_error_new(MLK_ERR_USAGE, "'%s' is a %s, not a "
-			    "version", argv[optind], r.objkind == MLK_OBJ_TREE ?
-			    "tree" : "blob");
+			err = mlk_error_new(MLK_ERR_USAGE,
+			    "'%s' is a %s, not a "
+			    "version",
+			    argv[optind],
+			    r.objkind == MLK_OBJ_TREE ? "tree" : "blob");
 			mlk_resolved_release(&r);
 			goto done;
 		}
@@ -159,19 +161,23 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 			goto done;
 		/* A bare commit id: follow the history of what it versions. */
 		if (cur->e.record && cur->version >= 0) {
-			const char *kind = mlk_record_str(cur->e.record, "kind");
+			const char *kind =
+			    mlk_record_str(cur->e.record, "kind");
 
-			cur->thing = strcmp(kind, "table") == 0 ? MLK_THING_TABLE :
+			cur->thing = strcmp(kind, "table") == 0 ?
+			    MLK_THING_TABLE :
 			    strcmp(kind, "model") == 0 ? MLK_THING_MODEL :
 			    strcmp(kind, "deployment") == 0 ?
-			    MLK_THING_DEPLOYMENT : MLK_THING_RUN;
+			                                 MLK_THING_DEPLOYMENT :
+			                                 MLK_THING_RUN;
 		}
 	} else {
-		for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++) {
+		for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]);
+		     k++) {
 			struct mlk_ref_list refs = MLK_REF_LIST_INIT;
 
 			if ((err = mlk_store_ref_list(ctx->store,
-			    spaces[k].prefix, &refs)))
+			         spaces[k].prefix, &refs)))
 				goto done;
 			for (size_t i = 0; i < refs.nr && !err; i++) {
 				ALLOC_GROW(cur, ncur + 1, alloc);
@@ -189,8 +195,8 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 		size_t best = ncur;
 
 		for (size_t i = 0; i < ncur; i++)
-			if (cur[i].live && (best == ncur ||
-			    newer(&cur[i].e, &cur[best].e)))
+			if (cur[i].live &&
+			    (best == ncur || newer(&cur[i].e, &cur[best].e)))
 				best = i;
 		if (best == ncur)
 			break;

@@ -25,9 +25,9 @@ struct item {
 	char *name;
 	char *layer;
 	struct mlk_oid commit;
-	long long version;      /* -1 when the record has none */
+	long long version; /* -1 when the record has none */
 	int64_t time;
-	int has_snap;           /* 0: the head is not a readable snapshot */
+	int has_snap; /* 0: the head is not a readable snapshot */
 	uint64_t rows;
 	size_t ncols, nchunks;
 };
@@ -99,19 +99,23 @@ print_json(const struct item *items, size_t n)
 
 		json_object_set_new(o, "name", json_string(it->name));
 		json_object_set_new(o, "layer", json_string(it->layer));
-		json_object_set_new(o, "version", it->version >= 0 ?
-		    json_integer(it->version) : json_null());
-		json_object_set_new(o, "rows", it->has_snap ?
-		    json_integer((json_int_t)it->rows) : json_null());
-		json_object_set_new(o, "columns", it->has_snap ?
-		    json_integer((json_int_t)it->ncols) : json_null());
-		json_object_set_new(o, "chunks", it->has_snap ?
-		    json_integer((json_int_t)it->nchunks) : json_null());
-		json_object_set_new(o, "commit", json_string(mlk_oid_fmt(hex,
-		    &it->commit)));
-		json_object_set_new(o, "timestamp", it->time ?
-		    json_string(mlk_time_iso(when, sizeof(when), it->time)) :
-		    json_null());
+		json_object_set_new(o, "version",
+		    it->version >= 0 ? json_integer(it->version) : json_null());
+		json_object_set_new(o, "rows",
+		    it->has_snap ? json_integer((json_int_t)it->rows) :
+		                   json_null());
+		json_object_set_new(o, "columns",
+		    it->has_snap ? json_integer((json_int_t)it->ncols) :
+		                   json_null());
+		json_object_set_new(o, "chunks",
+		    it->has_snap ? json_integer((json_int_t)it->nchunks) :
+		                   json_null());
+		json_object_set_new(o, "commit",
+		    json_string(mlk_oid_fmt(hex, &it->commit)));
+		json_object_set_new(o, "timestamp",
+		    it->time ? json_string(
+		                   mlk_time_iso(when, sizeof(when), it->time)) :
+		               json_null());
 		json_array_append_new(arr, o);
 	}
 	cmd_print_json(arr);
@@ -121,7 +125,11 @@ static void
 print_text(const struct item *items, size_t n)
 {
 	static const char *const head[] = {
-		"TABLE", "VERSION", "ROWS", "COLUMNS", "CHANGED (UTC)",
+		"TABLE",
+		"VERSION",
+		"ROWS",
+		"COLUMNS",
+		"CHANGED (UTC)",
 	};
 	struct cmd_grid g;
 	char num[32], when[32];
@@ -146,8 +154,9 @@ print_text(const struct item *items, size_t n)
 		cmd_grid_addstr(&g, it->has_snap ? num : "-");
 		snprintf(num, sizeof(num), "%zu", it->ncols);
 		cmd_grid_addstr(&g, it->has_snap ? num : "-");
-		cmd_grid_addstr(&g, it->time ? cmd_fmt_time(when, sizeof(when),
-		    it->time) : "?");
+		cmd_grid_addstr(&g,
+		    it->time ? cmd_fmt_time(when, sizeof(when), it->time) :
+		               "?");
 	}
 	cmd_grid_print(stdout, &g);
 	cmd_grid_release(&g);

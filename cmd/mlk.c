@@ -131,8 +131,9 @@ main(int argc, char **argv)
 				return report(mlk_error_new(MLK_ERR_USAGE,
 				    "option '-C' needs a directory"));
 			if (chdir(argv[++i]) < 0)
-				return report(mlk_error_errno(
-				    "cannot change to '%s'", argv[i]));
+				return report(
+				    mlk_error_errno("cannot change to '%s'",
+				        argv[i]));
 		} else if (strcmp(a, "--version") == 0) {
 			printf("mlk version %s\n", MLK_VERSION);
 			return finish_stdout();
@@ -159,7 +160,7 @@ main(int argc, char **argv)
 	}
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return report(mlk_error_errno("cannot read the current "
-		    "directory"));
+		                              "directory"));
 	ctx.cwd = cwd;
 	argc -= i;
 	argv += i;

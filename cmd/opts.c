@@ -16,8 +16,10 @@ cmd_print_usage(FILE *fp, const struct cmd_usage *u, int with_options)
 {
 	/* A synopsis line that starts with a space continues the one before. */
 	for (size_t i = 0; u->synopsis[i]; i++)
-		fprintf(fp, "%s %s\n", i == 0 ? "usage:" :
-		    u->synopsis[i][0] == ' ' ? "      " : "   or:",
+		fprintf(fp, "%s %s\n",
+		    i == 0                       ? "usage:" :
+		        u->synopsis[i][0] == ' ' ? "      " :
+		                                   "   or:",
 		    u->synopsis[i]);
 	if (with_options && u->options && u->options[0]) {
 		fputc('\n', fp);
@@ -37,8 +39,10 @@ cmd_usage_error(const struct cmd_usage *u, const char *fmt, ...)
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	for (size_t i = 0; u->synopsis[i]; i++)
-		strbuf_addf(&sb, "\n%s %s", i == 0 ? "usage:" :
-		    u->synopsis[i][0] == ' ' ? "      " : "   or:",
+		strbuf_addf(&sb, "\n%s %s",
+		    i == 0                       ? "usage:" :
+		        u->synopsis[i][0] == ' ' ? "      " :
+		                                   "   or:",
 		    u->synopsis[i]);
 	err = mlk_error_new(MLK_ERR_USAGE, "%s", sb.buf);
 	strbuf_release(&sb);
@@ -100,10 +104,11 @@ cmd_getopt(const struct cmd_opts *st, char **arg, struct mlk_error **err)
 			if (strlen(st->longopts[i].name) == n - 2 &&
 			    strncmp(st->longopts[i].name, bad + 2, n - 2) == 0)
 				what = st->longopts[i].has_arg == no_argument ?
-				    "takes no value" : "needs a value";
+				    "takes no value" :
+				    "needs a value";
 		if (strcmp(what, "unknown option") == 0)
-			*err = cmd_usage_error(st->usage, "unknown option '%.*s'",
-			    (int)n, bad);
+			*err = cmd_usage_error(st->usage,
+			    "unknown option '%.*s'", (int)n, bad);
 		else
 			*err = cmd_usage_error(st->usage, "option '%.*s' %s",
 			    (int)n, bad, what);
@@ -119,8 +124,8 @@ cmd_getopt(const struct cmd_opts *st, char **arg, struct mlk_error **err)
 void
 cmd_print_json(json_t *v)
 {
-	json_dumpf(v, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENCODE_ANY);
+	json_dumpf(v, stdout,
+	    JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	fputc('\n', stdout);
 	json_decref(v);
 }

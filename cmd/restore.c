@@ -32,23 +32,25 @@ print_result(int json, const char *table, long long version,
 	char hex[MLK_OID_HEXSZ + 1], thex[MLK_OID_HEXSZ + 1];
 
 	if (json) {
-		cmd_print_json(json_pack(
-		    "{s:s, s:I, s:s, s:{s:I, s:s}, s:I, s:b}", "table", table,
-		    "version", (json_int_t)version, "commit",
-		    mlk_oid_fmt(hex, commit), "restored", "version",
-		    (json_int_t)target->version, "commit",
-		    mlk_oid_fmt(thex, &target->commit), "rows",
-		    (json_int_t)target->snap.rows, "changed", written));
+		cmd_print_json(
+		    json_pack("{s:s, s:I, s:s, s:{s:I, s:s}, s:I, s:b}",
+		        "table", table, "version", (json_int_t)version,
+		        "commit", mlk_oid_fmt(hex, commit), "restored",
+		        "version", (json_int_t)target->version, "commit",
+		        mlk_oid_fmt(thex, &target->commit), "rows",
+		        (json_int_t)target->snap.rows, "changed", written));
 		return;
 	}
 	if (written)
 		printf("Restored %s to version %lld as version %lld "
-		    "(%llu row%s)\n", table, target->version, version,
+		       "(%llu row%s)\n",
+		    table, target->version, version,
 		    (unsigned long long)target->snap.rows,
 		    target->snap.rows == 1 ? "" : "s");
 	else
 		printf("%s@%lld already has the content of version %lld; "
-		    "nothing to do\n", table, version, target->version);
+		       "nothing to do\n",
+		    table, version, target->version);
 }
 
 struct mlk_error *
@@ -83,8 +85,9 @@ cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 			json = 1;
 	}
 	if (argc - optind != 2)
-		return cmd_usage_error(&usage, argc - optind > 2 ?
-		    "too many arguments" : "which table, and which version?");
+		return cmd_usage_error(&usage,
+		    argc - optind > 2 ? "too many arguments" :
+		                        "which table, and which version?");
 	table = argv[optind];
 	if (!mlk_table_name_valid(table))
 		return cmd_usage_error(&usage,
@@ -105,9 +108,11 @@ cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 	if ((err = mlk_table_version_read(ctx->store, rev, &target)))
 		goto done;
 	if (strcmp(target.name, table) != 0) {
-		err = mlk_error_new(MLK_ERR_USAGE, "'%s' is a version of table "
+		err = mlk_error_new(MLK_ERR_USAGE,
+		    "'%s' is a version of table "
 		    "'%s', not of '%s': restore brings back a version of the "
-		    "same table", rev, target.name, table);
+		    "same table",
+		    rev, target.name, table);
 		goto done;
 	}
 	if ((err = mlk_entry_read(ctx->store, &head.oid, &e)))
@@ -128,21 +133,21 @@ cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 	json_object_set_new(json_object_get(rec, "parameters"), "version",
 	    json_integer(target.version));
 	mlk_record_add_input(rec, table, &target.commit, target.version);
-	json_object_set_new(rec, "outputs", json_pack("{s:I, s:I, s:I}",
-	    "rows", (json_int_t)target.snap.rows, "columns",
-	    (json_int_t)target.snap.schema.ncols, "chunks",
-	    (json_int_t)target.snap.nchunks));
+	json_object_set_new(rec, "outputs",
+	    json_pack("{s:I, s:I, s:I}", "rows", (json_int_t)target.snap.rows,
+	        "columns", (json_int_t)target.snap.schema.ncols, "chunks",
+	        (json_int_t)target.snap.nchunks));
 	metrics = json_object();
 	json_object_set_new(metrics, "rows",
 	    json_integer((json_int_t)target.snap.rows));
-	json_object_set_new(metrics, "rows_before", have_cur ?
-	    json_integer((json_int_t)cur.rows) : json_null());
+	json_object_set_new(metrics, "rows_before",
+	    have_cur ? json_integer((json_int_t)cur.rows) : json_null());
 	json_object_set_new(rec, "metrics", metrics);
 	mlk_record_finish(rec);
 	summary = xstrfmt("RESTORE %s to version %lld", table, target.version);
-	if ((err = mlk_version_commit(ctx->store, MLK_THING_TABLE, table,
-	    &head, &target.tree, &target.commit, 1, rec, summary, &out,
-	    &version)))
+	if ((err = mlk_version_commit(ctx->store, MLK_THING_TABLE, table, &head,
+	         &target.tree, &target.commit, 1, rec, summary, &out,
+	         &version)))
 		goto done;
 	print_result(json, table, version, &out, &target, 1);
 done:

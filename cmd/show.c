@@ -50,13 +50,13 @@ parent_json(struct mlk_store *s, const struct mlk_oid *oid)
 		return o;
 	}
 	if (e.record) {
-		json_object_set_new(o, "kind", json_string(mlk_record_str(
-		    e.record, "kind")));
-		json_object_set_new(o, "name", json_string(mlk_record_str(
-		    e.record, "name")));
+		json_object_set_new(o, "kind",
+		    json_string(mlk_record_str(e.record, "kind")));
+		json_object_set_new(o, "name",
+		    json_string(mlk_record_str(e.record, "name")));
 		if (json_object_get(e.record, "version"))
-			json_object_set(o, "version", json_object_get(e.record,
-			    "version"));
+			json_object_set(o, "version",
+			    json_object_get(e.record, "version"));
 	}
 	mlk_entry_release(&e);
 	return o;
@@ -74,14 +74,17 @@ show_tree(struct mlk_store *s, const struct mlk_oid *oid, json_t *out)
 	for (size_t i = 0; i < t.nr; i++) {
 		mlk_oid_fmt(hex, &t.entries[i].oid);
 		if (out)
-			json_array_append_new(out, json_pack("{s:s, s:s, s:s}",
-			    "name", t.entries[i].name, "type",
-			    t.entries[i].kind == MLK_ENTRY_TREE ? "tree" :
-			    "blob", "object", hex));
+			json_array_append_new(out,
+			    json_pack("{s:s, s:s, s:s}", "name",
+			        t.entries[i].name, "type",
+			        t.entries[i].kind == MLK_ENTRY_TREE ? "tree" :
+			                                              "blob",
+			        "object", hex));
 		else
-			printf("    %s %s  %s\n", t.entries[i].kind ==
-			    MLK_ENTRY_TREE ? "tree" : "blob", hex,
-			    t.entries[i].name);
+			printf("    %s %s  %s\n",
+			    t.entries[i].kind == MLK_ENTRY_TREE ? "tree" :
+			                                          "blob",
+			    hex, t.entries[i].name);
 	}
 	mlk_tree_release(&t);
 	return NULL;
@@ -100,8 +103,8 @@ show_commit(struct mlk_store *s, const struct mlk_oid *oid, int json)
 		o = cmd_entry_json(&e);
 		parents = json_array();
 		for (size_t i = 0; i < e.commit.nparents; i++)
-			json_array_append_new(parents, parent_json(s,
-			    &e.commit.parents[i]));
+			json_array_append_new(parents,
+			    parent_json(s, &e.commit.parents[i]));
 		json_object_set_new(o, "parents", parents);
 		entries = json_array();
 		json_object_set_new(o, "entries", entries);
@@ -119,13 +122,16 @@ show_commit(struct mlk_store *s, const struct mlk_oid *oid, int json)
 		json_t *p = parent_json(s, &e.commit.parents[i]);
 
 		if (json_object_get(p, "version"))
-			printf("    %s  %s %s@%lld\n", mlk_record_str(p, "commit"),
-			    mlk_record_str(p, "kind"), mlk_record_str(p, "name"),
-			    (long long)json_integer_value(json_object_get(p,
-			    "version")));
+			printf("    %s  %s %s@%lld\n",
+			    mlk_record_str(p, "commit"),
+			    mlk_record_str(p, "kind"),
+			    mlk_record_str(p, "name"),
+			    (long long)json_integer_value(
+			        json_object_get(p, "version")));
 		else
 			printf("    %s  %s %s\n", mlk_record_str(p, "commit"),
-			    mlk_record_str(p, "kind"), mlk_record_str(p, "name"));
+			    mlk_record_str(p, "kind"),
+			    mlk_record_str(p, "name"));
 		json_decref(p);
 	}
 	printf("\nObjects:\n");
@@ -159,8 +165,8 @@ cmd_show(int argc, char **argv, struct mlk_ctx *ctx)
 			json = 1;
 	}
 	if (argc - optind != 1)
-		return cmd_usage_error(&usage, argc - optind ?
-		    "too many arguments" : "which revision?");
+		return cmd_usage_error(&usage,
+		    argc - optind ? "too many arguments" : "which revision?");
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_rev_resolve(ctx->store, argv[optind], &r)))
@@ -175,8 +181,8 @@ cmd_show(int argc, char **argv, struct mlk_ctx *ctx)
 			printf("tree %s\n\n", hex);
 		err = show_tree(ctx->store, &r.oid, entries);
 		if (json && !err)
-			cmd_print_json(json_pack("{s:s, s:s, s:o}", "object", hex,
-			    "type", "tree", "entries", entries));
+			cmd_print_json(json_pack("{s:s, s:s, s:o}", "object",
+			    hex, "type", "tree", "entries", entries));
 		else
 			json_decref(entries);
 	} else {
@@ -185,9 +191,8 @@ cmd_show(int argc, char **argv, struct mlk_ctx *ctx)
 		if (!(err = mlk_store_blob_read(ctx->store, &r.oid, &sb))) {
 			if (json)
 				cmd_print_json(json_pack("{s:s, s:s, s:I}",
-				    "object", hex, "type",
-				    kind_name(r.objkind), "size",
-				    (json_int_t)sb.len));
+				    "object", hex, "type", kind_name(r.objkind),
+				    "size", (json_int_t)sb.len));
 			else
 				printf("%s %s\nsize %zu bytes\n",
 				    kind_name(r.objkind), hex, sb.len);

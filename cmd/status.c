@@ -96,14 +96,14 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 				layers[nlayers++].count = 0;
 			}
 			layers[k].count++;
-		} else if (strncmp(n, MLK_REFS_RUNS,
-		    strlen(MLK_REFS_RUNS)) == 0)
+		} else if (strncmp(n, MLK_REFS_RUNS, strlen(MLK_REFS_RUNS)) ==
+		    0)
 			runs++;
-		else if (strncmp(n, MLK_REFS_MODELS,
-		    strlen(MLK_REFS_MODELS)) == 0)
+		else if (strncmp(n, MLK_REFS_MODELS, strlen(MLK_REFS_MODELS)) ==
+		    0)
 			models++;
 		else if (strncmp(n, MLK_REFS_DEPLOYMENTS,
-		    strlen(MLK_REFS_DEPLOYMENTS)) == 0)
+		             strlen(MLK_REFS_DEPLOYMENTS)) == 0)
 			deployments++;
 	}
 	qsort(layers, nlayers, sizeof(*layers), layer_cmp);
@@ -114,8 +114,8 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 		int found;
 
 		if (!(err = mlk_store_ref_read(ctx->store, latest, &oid,
-		    &found)) && found && !(err = mlk_entry_read(ctx->store, &oid,
-		    &e))) {
+		          &found)) &&
+		    found && !(err = mlk_entry_read(ctx->store, &oid, &e))) {
 			summary = mlk_record_summary(e.commit.message);
 			cmd_fmt_time(when, sizeof(when), e.commit.time);
 			mlk_time_iso(iso, sizeof(iso), e.commit.time);
@@ -129,7 +129,8 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 
 		json_object_set_new(o, "repository",
 		    json_string(mlk_store_path(ctx->store)));
-		json_object_set_new(t, "total", json_integer((json_int_t)tables));
+		json_object_set_new(t, "total",
+		    json_integer((json_int_t)tables));
 		for (size_t k = 0; k < nlayers; k++)
 			json_object_set_new(t, layers[k].name,
 			    json_integer((json_int_t)layers[k].count));
@@ -139,9 +140,10 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 		    json_integer((json_int_t)models));
 		json_object_set_new(o, "deployments",
 		    json_integer((json_int_t)deployments));
-		json_object_set_new(o, "latest", summary ? json_pack(
-		    "{s:s, s:s, s:s}", "time", iso, "ref", latest, "summary",
-		    summary) : json_null());
+		json_object_set_new(o, "latest",
+		    summary ? json_pack("{s:s, s:s, s:s}", "time", iso, "ref",
+		                  latest, "summary", summary) :
+		              json_null());
 		cmd_print_json(o);
 		goto done;
 	}

@@ -150,8 +150,9 @@ cmd_display_text(struct strbuf *sb, const char *text, size_t n, size_t max,
 		if (len == 0 || s[i] < 0x20 || s[i] == 0x7f) {
 			if (s[i] == '\n' || s[i] == '\t' || s[i] == '\r')
 				snprintf(esc, sizeof(esc), "\\%c",
-				    s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' :
-				    'r');
+				    s[i] == '\n'     ? 'n' :
+				        s[i] == '\t' ? 't' :
+				                       'r');
 			else
 				snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
 			len = 1;
@@ -187,8 +188,8 @@ cmd_display_cell(struct strbuf *sb, const struct mlk_column *c, size_t row,
 	if ((p = mlk_cell_format(c, row, buf, &n)) == NULL)
 		strbuf_addstr(sb, "NULL");
 	else
-		cmd_display_text(sb, p, n, max, quote &&
-		    c->type == MLK_T_STRING);
+		cmd_display_text(sb, p, n, max,
+		    quote && c->type == MLK_T_STRING);
 }
 
 /* Characters as cmd_display_text() shows them, escapes included. */
@@ -202,8 +203,8 @@ cmd_text_width(const char *text, size_t n)
 		size_t len = utf8_len(s + i, n - i);
 
 		if (len == 0 || s[i] < 0x20 || s[i] == 0x7f) {
-			w += s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ?
-			    2 : 4;
+			w += s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? 2 :
+			                                                    4;
 			i++;
 		} else {
 			w++;
@@ -282,10 +283,10 @@ cmd_grid_print(FILE *fp, const struct cmd_grid *g)
 		}
 		strbuf_reset(&line);
 		for (size_t c = 0; c < g->ncols; c++) {
-			const char *t = g->text.buf +
-			    g->cells[r * g->ncols + c];
-			size_t n = strlen(t), pad = g->width[c] -
-			    cmd_text_width(t, n);
+			const char *t =
+			    g->text.buf + g->cells[r * g->ncols + c];
+			size_t n = strlen(t),
+			       pad = g->width[c] - cmd_text_width(t, n);
 
 			if (c > 0)
 				strbuf_addstr(&line, "  ");

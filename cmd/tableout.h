@@ -54,12 +54,12 @@ int cmd_type_is_numeric(enum mlk_type);
 struct cmd_grid {
 	size_t ncols;
 	int header;
-	int *right;             /* per column: align right */
-	size_t *width;          /* per column, in characters */
-	struct strbuf text;     /* the cells' text, NUL-separated */
-	size_t *cells;          /* offsets into text; a row is ncols of them */
+	int *right; /* per column: align right */
+	size_t *width; /* per column, in characters */
+	struct strbuf text; /* the cells' text, NUL-separated */
+	size_t *cells; /* offsets into text; a row is ncols of them */
 	size_t ncells, alloc;
-	size_t *breaks;         /* rows before which a blank line goes */
+	size_t *breaks; /* rows before which a blank line goes */
 	size_t nbreaks, balloc;
 };
 

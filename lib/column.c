@@ -57,8 +57,8 @@ resize(struct mlk_column *c, size_t alloc)
 	case MLK_T_STRING:
 		if (alloc == SIZE_MAX)
 			abort();
-		c->offsets = xreallocarray(c->offsets, alloc + 1,
-		    sizeof(*c->offsets));
+		c->offsets =
+		    xreallocarray(c->offsets, alloc + 1, sizeof(*c->offsets));
 		if (c->alloc == 0)
 			c->offsets[0] = 0;
 		/* so that data + offsets[i] is never arithmetic on NULL */

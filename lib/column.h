@@ -35,14 +35,14 @@ struct mlk_column {
 	enum mlk_type type;
 	size_t nrows;
 	size_t nnulls;
-	size_t alloc;       /* rows the value arrays have room for */
-	uint8_t *nulls;     /* null bitmap, NULL while nnulls == 0 */
-	int64_t *i64;       /* INT64, DATE, TIMESTAMP */
-	double *f64;        /* FLOAT64 */
-	uint8_t *b;         /* BOOL */
-	size_t *offsets;    /* STRING: alloc + 1 entries */
-	char *data;         /* STRING: the values' bytes */
-	size_t data_len;    /* == offsets[nrows] */
+	size_t alloc; /* rows the value arrays have room for */
+	uint8_t *nulls; /* null bitmap, NULL while nnulls == 0 */
+	int64_t *i64; /* INT64, DATE, TIMESTAMP */
+	double *f64; /* FLOAT64 */
+	uint8_t *b; /* BOOL */
+	size_t *offsets; /* STRING: alloc + 1 entries */
+	char *data; /* STRING: the values' bytes */
+	size_t data_len; /* == offsets[nrows] */
 	size_t data_alloc;
 };
 
@@ -58,8 +58,7 @@ void mlk_column_reset(struct mlk_column *);
  * Makes room for nrows rows in all (and, for strings, data_bytes bytes of
  * values) so that appends up to there do not reallocate.
  */
-void mlk_column_reserve(struct mlk_column *, size_t nrows,
-    size_t data_bytes);
+void mlk_column_reserve(struct mlk_column *, size_t nrows, size_t data_bytes);
 
 /* The out-of-line part of the appends: room for one more row. */
 void mlk_column_grow_(struct mlk_column *);

@@ -5,8 +5,8 @@
 #include "csv.h"
 #include "xmalloc.h"
 
-#define ONES    0x0101010101010101ULL
-#define HIGHS   0x8080808080808080ULL
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
 
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -126,8 +126,8 @@ skip_blank(struct mlk_csv_parser *p)
 	if (p->bom) {
 		size_t n = p->len < 3 ? p->len : 3;
 
-		if (n < 3 && !p->eof && (n == 0 ||
-		    memcmp(s, "\xef\xbb\xbf", n) == 0))
+		if (n < 3 && !p->eof &&
+		    (n == 0 || memcmp(s, "\xef\xbb\xbf", n) == 0))
 			return 0;
 		if (n == 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 			s += 3;
@@ -136,8 +136,8 @@ skip_blank(struct mlk_csv_parser *p)
 	for (;;) {
 		if (s < end && *s == '\n') {
 			s++;
-		} else if (s < end && *s == '\r' && (end - s == 1 ||
-		    s[1] == '\n')) {
+		} else if (s < end && *s == '\r' &&
+		    (end - s == 1 || s[1] == '\n')) {
 			if (end - s == 1 && !p->eof)
 				break;
 			s += end - s == 1 ? 1 : 2;
@@ -156,7 +156,7 @@ mlk_csv_next(struct mlk_csv_parser *p, const struct mlk_csv_record **out)
 	struct mlk_csv_record *rec = &p->rec;
 	const char *s, *end = p->buf + p->len;
 	char delim = p->dialect.delim, quote = p->dialect.quote;
-	uint64_t nl = 0;        /* LF inside quoted fields so far */
+	uint64_t nl = 0; /* LF inside quoted fields so far */
 	int escaped = 0;
 
 	*out = NULL;
@@ -322,7 +322,7 @@ mlk_csv_split(const struct mlk_csv_dialect *d, const char *buf, size_t len,
 			for (;;) {
 				q = memchr(q, quote, (size_t)(end - q));
 				if (q == NULL)
-					return n;       /* unterminated */
+					return n; /* unterminated */
 				if (q + 1 < end && q[1] == quote)
 					q += 2;
 				else
@@ -391,8 +391,9 @@ mlk_csv_write_field(struct strbuf *sb, const struct mlk_csv_dialect *d,
 		strbuf_add(sb, ptr, len);
 		return;
 	}
-	if (len > 0 && (ptr[0] == ' ' || ptr[0] == '\t' ||
-	    ptr[len - 1] == ' ' || ptr[len - 1] == '\t'))
+	if (len > 0 &&
+	    (ptr[0] == ' ' || ptr[0] == '\t' || ptr[len - 1] == ' ' ||
+	        ptr[len - 1] == '\t'))
 		need = 1;
 	for (size_t i = 0; i < len && !need; i++) {
 		char c = ptr[i];

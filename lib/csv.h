@@ -48,12 +48,18 @@
 #include "strbuf.h"
 
 struct mlk_csv_dialect {
-	char delim;     /* ',' for CSV, '\t' for TSV; never '\n' or '\r' */
-	char quote;     /* '"'; '\0' turns quoting off: quotes are text */
+	char delim; /* ',' for CSV, '\t' for TSV; never '\n' or '\r' */
+	char quote; /* '"'; '\0' turns quoting off: quotes are text */
 };
 
-#define MLK_CSV_DIALECT_CSV { ',', '"' }
-#define MLK_CSV_DIALECT_TSV { '\t', '"' }
+#define MLK_CSV_DIALECT_CSV \
+	{ \
+		',', '"' \
+	}
+#define MLK_CSV_DIALECT_TSV \
+	{ \
+		'\t', '"' \
+	}
 
 /*
  * One field: its text, unescaped, not NUL-terminated. The text points into
@@ -73,7 +79,7 @@ struct mlk_csv_field {
  * until the fed buffer goes). A record has at least one field.
  */
 struct mlk_csv_record {
-	uint64_t line;          /* 1-based line where the record starts */
+	uint64_t line; /* 1-based line where the record starts */
 	size_t nfields;
 	struct mlk_csv_field *fields;
 };
@@ -84,7 +90,7 @@ struct mlk_csv_parser {
 	const char *buf;
 	size_t len, pos;
 	int eof, bom;
-	uint64_t line;          /* the line of buf[pos] */
+	uint64_t line; /* the line of buf[pos] */
 	struct mlk_csv_record rec;
 	size_t falloc;
 	struct strbuf scratch;

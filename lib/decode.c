@@ -12,7 +12,7 @@
 
 struct rd {
 	const uint8_t *p, *end;
-	const char *why;    /* the first thing found wrong */
+	const char *why; /* the first thing found wrong */
 };
 
 static int
@@ -338,8 +338,8 @@ get_plain(struct rd *r, struct mlk_column *c, size_t nvals)
 	if (nvals > left(r))
 		return bad(r, "truncated");
 	for (size_t i = 0; i < c->nrows; i++) {
-		if (!mlk_column_is_null(c, i) && (get_size(r, &len) < 0 ||
-		    add_len(r, &total, len) < 0))
+		if (!mlk_column_is_null(c, i) &&
+		    (get_size(r, &len) < 0 || add_len(r, &total, len) < 0))
 			return -1;
 		c->offsets[i + 1] = total;
 	}
@@ -413,8 +413,7 @@ get_strings(struct rd *r, unsigned enc, struct mlk_column *c, size_t nvals)
 			return bad(r, "bad dictionary size");
 		dict = xreallocarray(NULL, nd, sizeof(*dict));
 		codes = xreallocarray(NULL, nvals, sizeof(*codes));
-		if (get_str_plain(r, dict, nd) == 0 &&
-		    get_u8(r, &inner) == 0 &&
+		if (get_str_plain(r, dict, nd) == 0 && get_u8(r, &inner) == 0 &&
 		    get_ints(r, inner, codes, nvals) == 0)
 			ret = get_indexed(r, c, dict, nd, codes);
 		break;
@@ -511,8 +510,8 @@ get_column(struct rd *r, struct mlk_column *c, size_t max_rows)
 		if (nvals == 0) {
 			memset(c->nulls, 0xff, h.rows / 8);
 			if (h.rows & 7)
-				c->nulls[h.rows / 8] = (uint8_t)((1u <<
-				    (h.rows & 7)) - 1);
+				c->nulls[h.rows / 8] =
+				    (uint8_t)((1u << (h.rows & 7)) - 1);
 		} else {
 			size_t pop = 0;
 
@@ -534,9 +533,11 @@ get_column(struct rd *r, struct mlk_column *c, size_t max_rows)
 		if (c->type == MLK_T_STRING && h.rows)
 			memset(c->offsets, 0, (h.rows + 1) * sizeof(size_t));
 		else if (h.rows)
-			scatter(c, c->type == MLK_T_FLOAT64 ? (void *)c->f64 :
-			    c->type == MLK_T_BOOL ? (void *)c->b :
-			    (void *)c->i64, c->type == MLK_T_BOOL ? 1 : 8, 0);
+			scatter(c,
+			    c->type == MLK_T_FLOAT64  ? (void *)c->f64 :
+			        c->type == MLK_T_BOOL ? (void *)c->b :
+			                                (void *)c->i64,
+			    c->type == MLK_T_BOOL ? 1 : 8, 0);
 		return 0;
 	}
 	switch (h.type) {

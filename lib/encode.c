@@ -15,7 +15,13 @@
 #define DEC_LIMIT 2251799813685248.0
 
 static const char *const enc_names[MLK_ENC_COUNT] = {
-	"plain", "const", "for", "delta", "bss", "decimal", "dict",
+	"plain",
+	"const",
+	"for",
+	"delta",
+	"bss",
+	"decimal",
+	"dict",
 };
 
 const char *
@@ -53,8 +59,7 @@ dec_scale(double v)
  * go to exc, at most n / 16 of them, and take their neighbour's m.
  */
 static int
-to_decimal(const double *v, size_t n, int64_t *m, size_t *exc,
-    size_t *nexc)
+to_decimal(const double *v, size_t n, int64_t *m, size_t *exc, size_t *nexc)
 {
 	size_t first = 0, nbad = 0;
 	int scale = 0, s;
@@ -106,8 +111,8 @@ bss_pays(const double *v, size_t n)
 
 	memset(seen, 0, sizeof(seen));
 	for (size_t i = 0; i < n; i += step, k++) {
-		uint64_t b = f64bits(v[i]), h = (b ^ b >> 29) *
-		    0xbf58476d1ce4e5b9ULL;
+		uint64_t b = f64bits(v[i]),
+		         h = (b ^ b >> 29) * 0xbf58476d1ce4e5b9ULL;
 		size_t j = h >> 56;
 
 		while (seen[j] && seen[j] != (b | 1))
@@ -140,8 +145,8 @@ put_floats(struct strbuf *sb, const double *v, size_t n, int enc)
 		if (scale >= 0)
 			mlk_enc_int_plan(m, n, &pl);
 		/* past 6 bytes a value, the others give zlib more to do */
-		if (scale >= 0 && (enc == MLK_ENC_DECIMAL ||
-		    pl.size + 9 * nexc <= 6 * n))
+		if (scale >= 0 &&
+		    (enc == MLK_ENC_DECIMAL || pl.size + 9 * nexc <= 6 * n))
 			enc = MLK_ENC_DECIMAL;
 		else if (enc == MLK_ENC_AUTO)
 			enc = bss_pays(v, n) ? MLK_ENC_BSS : MLK_ENC_PLAIN;
@@ -212,12 +217,12 @@ hash_bytes(const char *s, size_t n)
 }
 
 struct dict {
-	uint32_t *slot;     /* code + 1, or 0 when empty */
+	uint32_t *slot; /* code + 1, or 0 when empty */
 	size_t mask;
-	size_t *row;        /* row of each code's first appearance */
+	size_t *row; /* row of each code's first appearance */
 	uint64_t *hash;
 	size_t n, alloc;
-	size_t bytes;       /* PLAIN size of the values */
+	size_t bytes; /* PLAIN size of the values */
 };
 
 static void
@@ -278,8 +283,8 @@ dict_build(const struct mlk_column *c, struct dict *d, int64_t *codes,
 			if (d->n >= UINT32_MAX - 1)
 				return -1;
 			ALLOC_GROW(d->row, d->n + 1, d->alloc);
-			d->hash = xreallocarray(d->hash, d->alloc,
-			    sizeof(*d->hash));
+			d->hash =
+			    xreallocarray(d->hash, d->alloc, sizeof(*d->hash));
 			d->row[d->n] = r;
 			d->hash[d->n] = h;
 			d->slot[i] = (uint32_t)++d->n;
@@ -306,8 +311,8 @@ dict_release(struct dict *d)
 
 /* The lengths as varints, straight into sb's buffer. */
 static void
-put_lengths(struct strbuf *sb, const struct mlk_column *c,
-    const size_t *rows, size_t n)
+put_lengths(struct strbuf *sb, const struct mlk_column *c, const size_t *rows,
+    size_t n)
 {
 	uint8_t *o;
 	size_t len;
@@ -358,11 +363,12 @@ put_strings(struct strbuf *sb, const struct mlk_column *c, size_t nvals,
 		enc = MLK_ENC_CONST;
 	if (enc == MLK_ENC_AUTO || enc == MLK_ENC_DICT) {
 		codes = xreallocarray(NULL, nvals, sizeof(*codes));
-		if (dict_build(c, &d, codes, enc == MLK_ENC_DICT ?
-		    SIZE_MAX : plain) == 0) {
+		if (dict_build(c, &d, codes,
+		        enc == MLK_ENC_DICT ? SIZE_MAX : plain) == 0) {
 			mlk_enc_int_plan(codes, nvals, &pl);
-			if (enc == MLK_ENC_DICT || d.bytes + pl.size +
-			    mlk_enc_varint_len(d.n) + 1 < plain)
+			if (enc == MLK_ENC_DICT ||
+			    d.bytes + pl.size + mlk_enc_varint_len(d.n) + 1 <
+			        plain)
 				enc = MLK_ENC_DICT;
 		}
 		if (enc == MLK_ENC_AUTO)
@@ -405,8 +411,7 @@ done:
 /* The column */
 
 static void *
-gather(const struct mlk_column *c, const void *arr, size_t size,
-    size_t nvals)
+gather(const struct mlk_column *c, const void *arr, size_t size, size_t nvals)
 {
 	char *out = xreallocarray(NULL, nvals, size);
 	size_t k = 0;
@@ -419,8 +424,7 @@ gather(const struct mlk_column *c, const void *arr, size_t size,
 }
 
 static int
-put_values(struct strbuf *sb, const struct mlk_column *c, size_t nvals,
-    int enc)
+put_values(struct strbuf *sb, const struct mlk_column *c, size_t nvals, int enc)
 {
 	const void *arr;
 	void *tmp = NULL;
@@ -432,10 +436,11 @@ put_values(struct strbuf *sb, const struct mlk_column *c, size_t nvals,
 	if (c->type == MLK_T_STRING)
 		return put_strings(sb, c, nvals, enc);
 	arr = c->type == MLK_T_FLOAT64 ? (const void *)c->f64 :
-	    c->type == MLK_T_BOOL ? (const void *)c->b : (const void *)c->i64;
+	    c->type == MLK_T_BOOL      ? (const void *)c->b :
+	                                 (const void *)c->i64;
 	if (c->nnulls)
-		arr = tmp = gather(c, arr, c->type == MLK_T_BOOL ? 1 : 8,
-		    nvals);
+		arr = tmp =
+		    gather(c, arr, c->type == MLK_T_BOOL ? 1 : 8, nvals);
 	switch (c->type) {
 	case MLK_T_FLOAT64:
 		ret = put_floats(sb, arr, nvals, enc);
@@ -481,9 +486,10 @@ mlk_column_encode_as(const struct mlk_column *c, enum mlk_encoding enc,
 	int got = MLK_ENC_PLAIN;
 
 	if (c->type == MLK_T_STRING && c->data_len > MLK_COLUMN_MAX_DATA)
-		return mlk_error_new(MLK_ERR_USAGE, "string column chunk of "
-		    "%zu bytes is over the limit of %zu", c->data_len,
-		    MLK_COLUMN_MAX_DATA);
+		return mlk_error_new(MLK_ERR_USAGE,
+		    "string column chunk of "
+		    "%zu bytes is over the limit of %zu",
+		    c->data_len, MLK_COLUMN_MAX_DATA);
 	if ((int)enc < MLK_ENC_AUTO || (int)enc >= MLK_ENC_COUNT)
 		return mlk_error_new(MLK_ERR_USAGE, "no encoding %d", enc);
 	strbuf_addch(out, MLK_ENCODE_VERSION);
@@ -503,8 +509,10 @@ mlk_column_encode_as(const struct mlk_column *c, enum mlk_encoding enc,
 		got = put_values(out, c, nvals, enc);
 	if (got < 0) {
 		strbuf_setlen(out, start);
-		return mlk_error_new(MLK_ERR_USAGE, "cannot encode %s column "
-		    "as %s", mlk_type_name(c->type), mlk_encoding_name(enc));
+		return mlk_error_new(MLK_ERR_USAGE,
+		    "cannot encode %s column "
+		    "as %s",
+		    mlk_type_name(c->type), mlk_encoding_name(enc));
 	}
 	out->buf[start + 2] = (char)got;
 	return NULL;

@@ -76,7 +76,7 @@ enum mlk_encoding {
 	MLK_ENC_DECIMAL,
 	MLK_ENC_DICT,
 	MLK_ENC_COUNT,
-	MLK_ENC_AUTO = -1,  /* for mlk_column_encode_as(): choose */
+	MLK_ENC_AUTO = -1, /* for mlk_column_encode_as(): choose */
 };
 
 /*

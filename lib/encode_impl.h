@@ -13,21 +13,34 @@
 #include "encode.h"
 #include "strbuf.h"
 
-#define BLOCK 128       /* values in a bit-packed block */
-#define MAX_SCALE 15    /* the largest DECIMAL scale */
+#define BLOCK 128 /* values in a bit-packed block */
+#define MAX_SCALE 15 /* the largest DECIMAL scale */
 
 static const double pow10tab[MAX_SCALE + 1] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e0,
+	1e1,
+	1e2,
+	1e3,
+	1e4,
+	1e5,
+	1e6,
+	1e7,
+	1e8,
+	1e9,
+	1e10,
+	1e11,
+	1e12,
+	1e13,
+	1e14,
+	1e15,
 };
 
 static inline uint64_t
 load64le(const uint8_t *p)
 {
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	    (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	    (uint64_t)p[7] << 56;
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
 static inline void
@@ -90,8 +103,8 @@ struct divisor {
 struct int_plan {
 	enum mlk_encoding enc;
 	int64_t min, dmin;
-	struct divisor fg, dg;  /* gcd of v - min, of delta - dmin */
-	size_t size;            /* the body's exact size */
+	struct divisor fg, dg; /* gcd of v - min, of delta - dmin */
+	size_t size; /* the body's exact size */
 };
 
 /*
@@ -103,8 +116,7 @@ void mlk_enc_int_plan(const int64_t *, size_t n, struct int_plan *);
  * The same with enc forced unless it is MLK_ENC_AUTO; -1 when CONST is
  * asked of differing values.
  */
-int mlk_enc_int_plan_as(const int64_t *, size_t n, int enc,
-    struct int_plan *);
+int mlk_enc_int_plan_as(const int64_t *, size_t n, int enc, struct int_plan *);
 /* Appends the body of the plan's encoding (no encoding byte). */
 void mlk_enc_put_ints(struct strbuf *, const int64_t *, size_t n,
     const struct int_plan *);

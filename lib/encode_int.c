@@ -129,7 +129,7 @@ gcd_add(struct divisor *d, uint64_t x)
 
 	if (x == 0 || d->g == 1 || (d->g && div_exact(d, x, &q) == 0))
 		return;
-	for (a = d->g, b = x; b; ) {
+	for (a = d->g, b = x; b;) {
 		q = a % b;
 		a = b;
 		b = q;
@@ -190,8 +190,8 @@ mlk_enc_int_plan(const int64_t *v, size_t n, struct int_plan *pl)
 		return;
 	}
 	fsize += mlk_enc_varint_len(pl->fg.g);
-	dsize += mlk_enc_varint_len(zigzag(pl->dmin)) +
-	    mlk_enc_varint_len(pl->dg.g);
+	dsize +=
+	    mlk_enc_varint_len(zigzag(pl->dmin)) + mlk_enc_varint_len(pl->dg.g);
 	for (size_t i = 0; i < n; i += BLOCK) {
 		size_t m = n - i < BLOCK ? n - i : BLOCK;
 		int64_t lo = v[i], hi = v[i];
@@ -255,8 +255,9 @@ mlk_enc_put_ints(struct strbuf *sb, const int64_t *v, size_t n,
 			size_t m = n - i < BLOCK ? n - i : BLOCK;
 
 			for (size_t j = 0; j < m; j++)
-				div_exact(&pl->fg, (uint64_t)v[i + j] -
-				    (uint64_t)pl->min, &u[j]);
+				div_exact(&pl->fg,
+				    (uint64_t)v[i + j] - (uint64_t)pl->min,
+				    &u[j]);
 			put_block(sb, u, m);
 		}
 		break;
@@ -268,8 +269,10 @@ mlk_enc_put_ints(struct strbuf *sb, const int64_t *v, size_t n,
 			size_t m = n - i < BLOCK ? n - i : BLOCK;
 
 			for (size_t j = 0; j < m; j++)
-				div_exact(&pl->dg, (uint64_t)delta(v, i + j) -
-				    (uint64_t)pl->dmin, &u[j]);
+				div_exact(&pl->dg,
+				    (uint64_t)delta(v, i + j) -
+				        (uint64_t)pl->dmin,
+				    &u[j]);
 			put_block(sb, u, m);
 		}
 		break;
@@ -277,8 +280,7 @@ mlk_enc_put_ints(struct strbuf *sb, const int64_t *v, size_t n,
 }
 
 int
-mlk_enc_int_plan_as(const int64_t *v, size_t n, int enc,
-    struct int_plan *pl)
+mlk_enc_int_plan_as(const int64_t *v, size_t n, int enc, struct int_plan *pl)
 {
 	mlk_enc_int_plan(v, n, pl);
 	if (enc == MLK_ENC_AUTO)

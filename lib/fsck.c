@@ -8,7 +8,7 @@
 #include "xmalloc.h"
 
 static void problem(struct mlk_fsck *, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void
 problem(struct mlk_fsck *f, const char *fmt, ...)
@@ -31,7 +31,7 @@ problem(struct mlk_fsck *f, const char *fmt, ...)
 struct objwalk {
 	struct mlk_store *store;
 	struct mlk_fsck *f;
-	struct mlk_oid *bad;    /* damaged objects, sorted after the walk */
+	struct mlk_oid *bad; /* damaged objects, sorted after the walk */
 	size_t nbad, alloc;
 };
 
@@ -45,8 +45,8 @@ oid_cmp(const void *a, const void *b)
 static int
 is_bad(const struct objwalk *w, const struct mlk_oid *oid)
 {
-	return w->nbad && bsearch(oid, w->bad, w->nbad, sizeof(*w->bad),
-	    oid_cmp) != NULL;
+	return w->nbad &&
+	    bsearch(oid, w->bad, w->nbad, sizeof(*w->bad), oid_cmp) != NULL;
 }
 
 static int
@@ -169,8 +169,8 @@ check_version(const struct objwalk *w, enum mlk_thing t, const char *name,
 	}
 	in = json_object_get(e.record, "inputs");
 	for (i = 0; i < json_array_size(in); i++) {
-		const char *c = json_string_value(json_object_get(
-		    json_array_get(in, i), "commit"));
+		const char *c = json_string_value(
+		    json_object_get(json_array_get(in, i), "commit"));
 
 		if (c == NULL || !has_parent(&e.commit, c))
 			problem(f, "%s: input %s is not a parent of the commit",
@@ -229,12 +229,13 @@ mlk_fsck_run(struct mlk_store *s, struct mlk_fsck *f)
 		f->refs++;
 		for (k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++)
 			if (strncmp(ref, spaces[k].prefix,
-			    strlen(spaces[k].prefix)) == 0)
+			        strlen(spaces[k].prefix)) == 0)
 				break;
 		if (k == sizeof(spaces) / sizeof(spaces[0])) {
 			if (strncmp(ref, MLK_REFS_ALIASES,
-			    strlen(MLK_REFS_ALIASES)) != 0)
-				problem(f, "ref '%s' is outside mlk's namespaces",
+			        strlen(MLK_REFS_ALIASES)) != 0)
+				problem(f,
+				    "ref '%s' is outside mlk's namespaces",
 				    ref);
 			else if (!mlk_store_has(s, &oid) || is_bad(&w, &oid))
 				problem(f, "alias '%s' names a missing commit",

@@ -14,11 +14,11 @@
 #include "store.h"
 
 struct mlk_fsck {
-	char **problems;    /* one line each, "object 4f2a...: ..." */
+	char **problems; /* one line each, "object 4f2a...: ..." */
 	size_t nr, alloc;
-	size_t objects;     /* objects checked */
-	size_t refs;        /* refs checked */
-	size_t versions;    /* commits checked along histories */
+	size_t objects; /* objects checked */
+	size_t refs; /* refs checked */
+	size_t versions; /* commits checked along histories */
 };
 
 /*

@@ -50,8 +50,8 @@ is_null(const struct mlk_ingest_opts *o, const struct mlk_csv_field *f)
 /* The header: names, and where the data starts (byte and line). */
 static struct mlk_error *
 read_header(const char *name, const char *buf, size_t len,
-    const struct mlk_ingest_opts *o, struct mlk_ingest_shape *out,
-    size_t *body, uint64_t *line)
+    const struct mlk_ingest_opts *o, struct mlk_ingest_shape *out, size_t *body,
+    uint64_t *line)
 {
 	struct mlk_csv_dialect d = dialect_of(o);
 	const struct mlk_csv_record *rec;
@@ -69,8 +69,10 @@ read_header(const char *name, const char *buf, size_t len,
 	*line = 1;
 	if (rec == NULL) {
 		mlk_csv_release(&p);
-		return mlk_error_new(MLK_ERR_PARSE, "%s: no header: the input "
-		    "is empty", name);
+		return mlk_error_new(MLK_ERR_PARSE,
+		    "%s: no header: the input "
+		    "is empty",
+		    name);
 	}
 	out->ncols = rec->nfields;
 	out->names = xcalloc(out->ncols, sizeof(*out->names));
@@ -84,7 +86,8 @@ read_header(const char *name, const char *buf, size_t len,
 			out->names[i] = xstrndup(f->ptr, f->len);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(out->names[k], out->names[i]) == 0) {
-				char *n = xstrfmt("%s_%zu", out->names[i], i + 1);
+				char *n =
+				    xstrfmt("%s_%zu", out->names[i], i + 1);
 
 				free(out->names[i]);
 				out->names[i] = n;
@@ -162,7 +165,7 @@ struct infer_ctx {
 	size_t *starts;
 	uint64_t *lines;
 	size_t nparts;
-	struct mlk_value_infer *inf;    /* nparts * ncols */
+	struct mlk_value_infer *inf; /* nparts * ncols */
 	uint64_t *records;
 };
 
@@ -191,13 +194,12 @@ infer_part(void *arg, size_t j)
 				mlk_value_infer_add(&inf[i], rec->fields[i].ptr,
 				    rec->fields[i].len);
 	}
-	mlk_error_free(err);    /* the parse pass reports it, with its line */
+	mlk_error_free(err); /* the parse pass reports it, with its line */
 	mlk_csv_release(&p);
 }
 
 enum mlk_format
-mlk_ingest_detect(const struct mlk_ingest_opts *o, const char *buf,
-    size_t len)
+mlk_ingest_detect(const struct mlk_ingest_opts *o, const char *buf, size_t len)
 {
 	size_t i = 0;
 
@@ -205,13 +207,14 @@ mlk_ingest_detect(const struct mlk_ingest_opts *o, const char *buf,
 		return o->format;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
-	    buf[i] == '\n'))
+	while (i < len &&
+	    (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	        buf[i] == '\n'))
 		i++;
 	if (i < len && buf[i] == '{')
 		return MLK_FMT_JSONL;
-	if (o->delim == 0 && mlk_csv_sniff(buf, len < 65536 ? len : 65536) ==
-	    '\t')
+	if (o->delim == 0 &&
+	    mlk_csv_sniff(buf, len < 65536 ? len : 65536) == '\t')
 		return MLK_FMT_TSV;
 	return MLK_FMT_CSV;
 }
@@ -248,8 +251,8 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 		mlk_value_infer_init(&all);
 		for (size_t j = 0; j < c.nparts; j++)
 			mlk_value_infer_merge(&all, &c.inf[j * c.ncols + i]);
-		out->types[i] = o->no_infer ? MLK_T_STRING :
-		    mlk_value_infer_type(&all);
+		out->types[i] =
+		    o->no_infer ? MLK_T_STRING : mlk_value_infer_type(&all);
 	}
 	for (size_t j = 0; j < c.nparts; j++)
 		out->records += c.records[j];
@@ -277,7 +280,7 @@ struct parse_ctx {
 	size_t len;
 	const struct mlk_schema *schema;
 	const int *map;
-	size_t nmember;                 /* fields a record should have */
+	size_t nmember; /* fields a record should have */
 	size_t *starts;
 	uint64_t *lines;
 	size_t nparts;
@@ -300,7 +303,7 @@ parse_cell(enum mlk_type t, const char *ptr, size_t len, union cell *v)
 		return mlk_value_parse_int64(ptr, len, &v->i) ? "int64" : NULL;
 	case MLK_T_FLOAT64:
 		return mlk_value_parse_float64(ptr, len, &v->f) ? "float64" :
-		    NULL;
+		                                                  NULL;
 	case MLK_T_BOOL:
 		return mlk_value_parse_bool(ptr, len, &v->b) ? "bool" : NULL;
 	case MLK_T_DATE:
@@ -310,7 +313,8 @@ parse_cell(enum mlk_type t, const char *ptr, size_t len, union cell *v)
 		return NULL;
 	case MLK_T_TIMESTAMP:
 		return mlk_value_parse_timestamp(ptr, len, &v->i) ?
-		    "timestamp" : NULL;
+		    "timestamp" :
+		    NULL;
 	default:
 		return NULL;
 	}
@@ -355,8 +359,7 @@ ingest_row_error(const char *name, uint64_t line, size_t column,
 }
 
 int
-ingest_check_cell(enum mlk_type t, const struct ingest_field *f,
-    char **reason)
+ingest_check_cell(enum mlk_type t, const struct ingest_field *f, char **reason)
 {
 	union cell v;
 	const char *bad = parse_cell(t, f->ptr, f->len, &v);
@@ -387,8 +390,8 @@ ingest_part_finish(struct ingest_part *po, struct mlk_ingest_result *out)
 	free(po->chunks);
 	out->rows += po->rows;
 	for (size_t k = 0; k < po->nbad; k++) {
-		out->bad = xreallocarray(out->bad, out->nbad + 1,
-		    sizeof(*out->bad));
+		out->bad =
+		    xreallocarray(out->bad, out->nbad + 1, sizeof(*out->bad));
 		out->bad[out->nbad++] = po->bad[k];
 	}
 	free(po->bad);
@@ -396,8 +399,8 @@ ingest_part_finish(struct ingest_part *po, struct mlk_ingest_result *out)
 }
 
 void
-ingest_add_bad(struct ingest_part *po, uint64_t line, size_t column, char *reason,
-    const char *raw, size_t rawlen)
+ingest_add_bad(struct ingest_part *po, uint64_t line, size_t column,
+    char *reason, const char *raw, size_t rawlen)
 {
 	ALLOC_GROW(po->bad, po->nbad + 1, po->badalloc);
 	po->bad[po->nbad].line = line;
@@ -474,15 +477,16 @@ parse_part(void *arg, size_t j)
 				continue;
 			fld[i] = &rec->fields[m];
 			if ((bad = parse_cell(sc->cols[i].type, fld[i]->ptr,
-			    fld[i]->len, &cell[i]))) {
+			         fld[i]->len, &cell[i]))) {
 				bad_col = (size_t)m + 1;
-				reason = bad_reason(fld[i]->ptr, fld[i]->len, bad);
+				reason =
+				    bad_reason(fld[i]->ptr, fld[i]->len, bad);
 			}
 		}
 		for (size_t i = 0; i < sc->ncols && !reason; i++)
 			if (fld[i] == NULL && !sc->cols[i].nullable) {
-				bad_col = c->map[i] >= 0 ? (size_t)c->map[i] + 1 :
-				    0;
+				bad_col =
+				    c->map[i] >= 0 ? (size_t)c->map[i] + 1 : 0;
 				reason = xstrfmt("column '%s' is not nullable",
 				    sc->cols[i].name);
 			}
@@ -494,8 +498,8 @@ parse_part(void *arg, size_t j)
 				free(reason);
 				goto stop;
 			}
-			ingest_add_bad(po, rec->line, bad_col, reason, base + before,
-			    after - before);
+			ingest_add_bad(po, rec->line, bad_col, reason,
+			    base + before, after - before);
 			before = after;
 			continue;
 		}
@@ -512,8 +516,8 @@ parse_part(void *arg, size_t j)
 			if ((po->err = ingest_flush_chunk(s, sc, cols, po)))
 				goto stop;
 			if (c->o->progress)
-				c->o->progress(c->o->progress_arg, after -
-				    reported, po->rows - reported_rows);
+				c->o->progress(c->o->progress_arg,
+				    after - reported, po->rows - reported_rows);
 			reported = after;
 			reported_rows = po->rows;
 		}
@@ -525,8 +529,8 @@ parse_part(void *arg, size_t j)
 	}
 	po->err = ingest_flush_chunk(s, sc, cols, po);
 	if (c->o->progress)
-		c->o->progress(c->o->progress_arg, (end - c->starts[j]) -
-		    reported, po->rows - reported_rows);
+		c->o->progress(c->o->progress_arg,
+		    (end - c->starts[j]) - reported, po->rows - reported_rows);
 stop:
 	mlk_csv_release(&p);
 done:

@@ -25,13 +25,13 @@ enum mlk_format { MLK_FMT_AUTO, MLK_FMT_CSV, MLK_FMT_TSV, MLK_FMT_JSONL };
 
 struct mlk_ingest_opts {
 	enum mlk_format format;
-	char delim;                 /* 0: ',' for CSV, '\t' for TSV */
-	int no_header;              /* columns are then c1, c2, ... */
-	char **nulls;               /* texts that mean null, besides "" */
+	char delim; /* 0: ',' for CSV, '\t' for TSV */
+	int no_header; /* columns are then c1, c2, ... */
+	char **nulls; /* texts that mean null, besides "" */
 	size_t nnulls;
-	int no_infer;               /* every inferred column is a string */
-	int quarantine;             /* bad rows are kept, not fatal */
-	int threads;                /* 0: one per core */
+	int no_infer; /* every inferred column is a string */
+	int quarantine; /* bad rows are kept, not fatal */
+	int threads; /* 0: one per core */
 	/*
 	 * Called from the parsing threads after each chunk with the bytes
 	 * and rows done since the last call, or NULL. It must be
@@ -53,8 +53,8 @@ enum mlk_format mlk_ingest_detect(const struct mlk_ingest_opts *,
 struct mlk_ingest_shape {
 	char **names;
 	size_t ncols;
-	enum mlk_type *types;       /* inferred, or string under no_infer */
-	uint64_t records;           /* data records seen by inference */
+	enum mlk_type *types; /* inferred, or string under no_infer */
+	uint64_t records; /* data records seen by inference */
 };
 
 /*
@@ -68,16 +68,16 @@ void mlk_ingest_shape_release(struct mlk_ingest_shape *);
 /* A row that did not fit, kept raw for the quarantine table. */
 struct mlk_bad_row {
 	uint64_t line;
-	size_t column;              /* 1-based field, 0 for the whole row */
+	size_t column; /* 1-based field, 0 for the whole row */
 	char *reason;
-	char *raw;                  /* the record's text as in the source */
+	char *raw; /* the record's text as in the source */
 };
 
 struct mlk_ingest_result {
-	struct mlk_chunk *chunks;   /* in order, stats over schema columns */
+	struct mlk_chunk *chunks; /* in order, stats over schema columns */
 	size_t nchunks, alloc;
 	uint64_t rows;
-	struct mlk_bad_row *bad;    /* sorted by line */
+	struct mlk_bad_row *bad; /* sorted by line */
 	size_t nbad;
 };
 
@@ -92,8 +92,7 @@ struct mlk_ingest_result {
  */
 struct mlk_error *mlk_ingest_parse(struct mlk_store *, const char *name,
     const char *buf, size_t len, const struct mlk_ingest_opts *,
-    const struct mlk_schema *, const int *map,
-    struct mlk_ingest_result *out);
+    const struct mlk_schema *, const int *map, struct mlk_ingest_result *out);
 void mlk_ingest_result_release(struct mlk_ingest_result *, size_t ncols);
 
 #endif

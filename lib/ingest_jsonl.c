@@ -54,14 +54,17 @@ ingest_jsonl_shape(const char *name, const char *buf, size_t len,
 	if (out->ncols == 0) {
 		mlk_jsonl_release(&p);
 		free(inf);
-		return mlk_error_new(MLK_ERR_PARSE, "%s: no JSON object with "
-		    "any key", name);
+		return mlk_error_new(MLK_ERR_PARSE,
+		    "%s: no JSON object with "
+		    "any key",
+		    name);
 	}
 	out->names = xcalloc(out->ncols, sizeof(*out->names));
 	out->types = xcalloc(out->ncols, sizeof(*out->types));
 	for (size_t i = 0; i < out->ncols; i++) {
 		out->names[i] = xstrdup(mlk_jsonl_column(&p, i));
-		out->types[i] = o->no_infer || i >= ninf ? MLK_T_STRING :
+		out->types[i] = o->no_infer || i >= ninf ?
+		    MLK_T_STRING :
 		    mlk_value_infer_type(&inf[i]);
 	}
 	mlk_jsonl_release(&p);
@@ -71,9 +74,8 @@ ingest_jsonl_shape(const char *name, const char *buf, size_t len,
 
 struct mlk_error *
 ingest_jsonl_parse(struct mlk_store *s, const char *name, const char *buf,
-    size_t len, const struct mlk_ingest_opts *o,
-    const struct mlk_schema *sc, const int *map,
-    struct mlk_ingest_result *out)
+    size_t len, const struct mlk_ingest_opts *o, const struct mlk_schema *sc,
+    const int *map, struct mlk_ingest_result *out)
 {
 	struct mlk_jsonl_parser p;
 	const struct mlk_jsonl_row *row;
@@ -100,7 +102,8 @@ ingest_jsonl_parse(struct mlk_store *s, const char *name, const char *buf,
 			    row->vals[m].ptr == NULL) {
 				if (!sc->cols[i].nullable) {
 					reason = xstrfmt("column '%s' is not "
-					    "nullable", sc->cols[i].name);
+					                 "nullable",
+					    sc->cols[i].name);
 					bad_col = m >= 0 ? (size_t)m + 1 : 0;
 				}
 				continue;
@@ -118,8 +121,8 @@ ingest_jsonl_parse(struct mlk_store *s, const char *name, const char *buf,
 				free(reason);
 				break;
 			}
-			ingest_add_bad(&po, row->line, bad_col, reason, row->raw,
-			    row->rawlen);
+			ingest_add_bad(&po, row->line, bad_col, reason,
+			    row->raw, row->rawlen);
 			continue;
 		}
 		for (size_t i = 0; i < sc->ncols; i++) {

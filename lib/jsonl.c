@@ -17,7 +17,7 @@ struct mlk_jsonl_pair {
 	const char *kptr, *vptr;
 	size_t koff, klen, voff, vlen;
 	enum mlk_json_kind kind;
-	size_t pred;            /* the column at this position last row */
+	size_t pred; /* the column at this position last row */
 };
 
 enum { FAST_OK = 0, FAST_NO = -1 };
@@ -26,12 +26,52 @@ enum { COMMIT_OK, COMMIT_DUP, COMMIT_TOO_MANY };
 #define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 /* Bytes that end a run of plain string text. */
 static const unsigned char special[256] = {
-	R16(1), R16(1),                                 /* controls */
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* '"' */
-	R16(0), R16(0),
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
-	R16(0), R16(0),
-	R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+	R16(1),
+	R16(1), /* controls */
+	0,
+	0,
+	1,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0, /* '"' */
+	R16(0),
+	R16(0),
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	0,
+	1,
+	0,
+	0,
+	0, /* '\\' */
+	R16(0),
+	R16(0),
+	R16(1),
+	R16(1),
+	R16(1),
+	R16(1),
+	R16(1),
+	R16(1),
+	R16(1),
+	R16(1),
 };
 
 static const char *
@@ -218,7 +258,7 @@ decimal_text(struct strbuf *sb, const char *s, const char *e)
 	if (ni == 1 && *i == '0') {
 		while (f + z < e && f[z] == '0')
 			z++;
-		if (f + z == e) {       /* zero */
+		if (f + z == e) { /* zero */
 			strbuf_addstr(sb, *s == '-' ? "-0.0" : "0.0");
 			return 0;
 		}
@@ -272,7 +312,8 @@ fast_number(struct strbuf *scratch, const char **sp, const char *e,
 			return FAST_NO;
 		pr->kind = MLK_JSON_INTEGER;
 		pr->vptr = q - s == 2 && *s == '-' && s[1] == '0' ? "0" : s;
-		pr->vlen = q - s == 2 && *s == '-' && s[1] == '0' ? 1 :
+		pr->vlen = q - s == 2 && *s == '-' && s[1] == '0' ?
+		    1 :
 		    (size_t)(q - s);
 		return FAST_OK;
 	}
@@ -280,8 +321,7 @@ fast_number(struct strbuf *scratch, const char **sp, const char *e,
 	pr->vptr = NULL;
 	pr->voff = scratch->len;
 	if (real == 2 || decimal_text(scratch, s, q)) {
-		if (mlk_value_parse_float64(s, (size_t)(q - s), &d) ||
-		    isinf(d))
+		if (mlk_value_parse_float64(s, (size_t)(q - s), &d) || isinf(d))
 			return FAST_NO;
 		add_real(scratch, d);
 	}
@@ -308,7 +348,9 @@ new_pair(struct mlk_jsonl_parser *p)
 
 static const char *const words[] = { "true", "false", "null" };
 static const enum mlk_json_kind word_kinds[] = {
-	MLK_JSON_TRUE, MLK_JSON_FALSE, MLK_JSON_NULL,
+	MLK_JSON_TRUE,
+	MLK_JSON_FALSE,
+	MLK_JSON_NULL,
 };
 
 /* The usual line: one flat object. FAST_NO for anything else. */
@@ -343,10 +385,12 @@ fast_line(struct mlk_jsonl_parser *p, const char *s, const char *e)
 			s++;
 			pr->kind = MLK_JSON_STRING;
 			if (fast_string(scr, &s, e, &pr->vptr, &pr->voff,
-			    &pr->vlen))
+			        &pr->vlen))
 				return FAST_NO;
 			break;
-		case 't': case 'f': case 'n': {
+		case 't':
+		case 'f':
+		case 'n': {
 			int w = *s == 't' ? 0 : *s == 'f' ? 1 : 2;
 			size_t n = strlen(words[w]);
 
@@ -404,7 +448,7 @@ add_json(struct strbuf *sb, json_t *v)
 	case JSON_OBJECT:
 		strbuf_addch(sb, '{');
 		for (void *it = json_object_iter(v); it;
-		    it = json_object_iter_next(v, it)) {
+		     it = json_object_iter_next(v, it)) {
 			strbuf_addstr(sb, sep);
 			add_json_string(sb, json_object_iter_key(it),
 			    json_object_iter_key_len(it));
@@ -424,11 +468,12 @@ add_json(struct strbuf *sb, json_t *v)
 		strbuf_addch(sb, ']');
 		break;
 	case JSON_STRING:
-		add_json_string(sb, json_string_value(v), json_string_length(v));
+		add_json_string(sb, json_string_value(v),
+		    json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		strbuf_add(sb, buf, mlk_value_format_int64(buf,
-		    json_integer_value(v)));
+		strbuf_add(sb, buf,
+		    mlk_value_format_int64(buf, json_integer_value(v)));
 		break;
 	case JSON_REAL:
 		add_real(sb, json_real_value(v));
@@ -450,11 +495,14 @@ static int
 slow_line(struct mlk_jsonl_parser *p, const char *s, size_t n)
 {
 	static const enum mlk_json_kind kinds[] = {
-		[JSON_OBJECT] = MLK_JSON_OBJECT, [JSON_ARRAY] = MLK_JSON_ARRAY,
-		[JSON_STRING] = MLK_JSON_STRING, [JSON_INTEGER] =
-		MLK_JSON_INTEGER, [JSON_REAL] = MLK_JSON_REAL, [JSON_TRUE] =
-		MLK_JSON_TRUE, [JSON_FALSE] = MLK_JSON_FALSE, [JSON_NULL] =
-		MLK_JSON_NULL,
+		[JSON_OBJECT] = MLK_JSON_OBJECT,
+		[JSON_ARRAY] = MLK_JSON_ARRAY,
+		[JSON_STRING] = MLK_JSON_STRING,
+		[JSON_INTEGER] = MLK_JSON_INTEGER,
+		[JSON_REAL] = MLK_JSON_REAL,
+		[JSON_TRUE] = MLK_JSON_TRUE,
+		[JSON_FALSE] = MLK_JSON_FALSE,
+		[JSON_NULL] = MLK_JSON_NULL,
 	};
 	struct strbuf *scr = &p->scratch;
 	json_error_t je;
@@ -470,7 +518,7 @@ slow_line(struct mlk_jsonl_parser *p, const char *s, size_t n)
 		return -1;
 	}
 	for (void *it = json_object_iter(root); it;
-	    it = json_object_iter_next(root, it)) {
+	     it = json_object_iter_next(root, it)) {
 		struct mlk_jsonl_pair *pr = new_pair(p);
 		json_t *v = json_object_iter_value(it);
 
@@ -536,8 +584,8 @@ column(struct mlk_jsonl_parser *p, const char *k, size_t n)
 		return SIZE_MAX;
 	col = p->ncols++;
 	ALLOC_GROW(p->names, p->ncols, p->names_alloc);
-	p->namelens = xreallocarray(p->namelens, p->names_alloc,
-	    sizeof(*p->namelens));
+	p->namelens =
+	    xreallocarray(p->namelens, p->names_alloc, sizeof(*p->namelens));
 	p->names[col] = xstrndup(k, n);
 	p->namelens[col] = n;
 	if (p->ncols > p->vals_alloc) {
@@ -545,8 +593,8 @@ column(struct mlk_jsonl_parser *p, const char *k, size_t n)
 
 		ALLOC_GROW(p->vals, p->ncols, p->vals_alloc);
 		p->seen = xrealloc(p->seen, p->vals_alloc);
-		memset(p->vals + old, 0, (p->vals_alloc - old) *
-		    sizeof(*p->vals));
+		memset(p->vals + old, 0,
+		    (p->vals_alloc - old) * sizeof(*p->vals));
 		memset(p->seen + old, 0, p->vals_alloc - old);
 	}
 	if (p->ncols * 2 > p->hash_size)
@@ -596,8 +644,9 @@ commit(struct mlk_jsonl_parser *p)
 		v = &p->vals[col];
 		v->kind = pr->kind;
 		v->len = pr->vlen;
-		v->ptr = pr->kind == MLK_JSON_NULL ? NULL : pr->vptr ?
-		    pr->vptr : scr + pr->voff;
+		v->ptr = pr->kind == MLK_JSON_NULL ? NULL :
+		    pr->vptr                       ? pr->vptr :
+		                                     scr + pr->voff;
 	}
 	return COMMIT_OK;
 }
@@ -655,15 +704,18 @@ mlk_jsonl_next(struct mlk_jsonl_parser *p, const struct mlk_jsonl_row **out)
 		if (blank(s, e))
 			continue;
 		strbuf_reset(&p->reason);
-		p->row = (struct mlk_jsonl_row){ line, s, (size_t)(e - s) -
-		    (e > s && e[-1] == '\r'), NULL, 0, p->vals };
+		p->row = (struct mlk_jsonl_row){ line, s,
+			(size_t)(e - s) - (e > s && e[-1] == '\r'), NULL, 0,
+			p->vals };
 		if (parse_line(p, s, e)) {
 			if (!(p->flags & MLK_JSONL_KEEP_BAD)) {
 				p->failed = 1;
 				return mlk_error_new(MLK_ERR_PARSE,
 				    "line %llu%s%s", (unsigned long long)line,
 				    strncmp(p->reason.buf, "column ", 7) ?
-				    ": " : ", ", p->reason.buf);
+				        ": " :
+				        ", ",
+				    p->reason.buf);
 			}
 			p->row.bad = p->reason.buf;
 		}

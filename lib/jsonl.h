@@ -56,7 +56,7 @@
 #include "strbuf.h"
 
 enum mlk_json_kind {
-	MLK_JSON_MISSING = 0,   /* the row has no such key */
+	MLK_JSON_MISSING = 0, /* the row has no such key */
 	MLK_JSON_NULL,
 	MLK_JSON_STRING,
 	MLK_JSON_INTEGER,
@@ -82,17 +82,17 @@ struct mlk_jsonl_value {
  * the line number) and every value missing.
  */
 struct mlk_jsonl_row {
-	uint64_t line;          /* from 1 */
+	uint64_t line; /* from 1 */
 	const char *raw;
 	size_t rawlen;
-	const char *bad;        /* NULL for a good row */
-	size_t ncols;           /* columns known so far: vals has as many */
+	const char *bad; /* NULL for a good row */
+	size_t ncols; /* columns known so far: vals has as many */
 	const struct mlk_jsonl_value *vals;
 };
 
 /* Flags for mlk_jsonl_init(). */
-#define MLK_JSONL_KEEP_BAD  0x1  /* a bad line is a bad row, not an error */
-#define MLK_JSONL_NO_FAST   0x2  /* every line through jansson: tests */
+#define MLK_JSONL_KEEP_BAD 0x1 /* a bad line is a bad row, not an error */
+#define MLK_JSONL_NO_FAST 0x2 /* every line through jansson: tests */
 
 /* More distinct keys than this make a line bad ("more than N columns"). */
 #define MLK_JSONL_MAX_COLUMNS 10000
@@ -108,7 +108,7 @@ struct mlk_jsonl_parser {
 	char **names;
 	size_t *namelens;
 	size_t ncols, names_alloc;
-	uint32_t *hash;         /* column index + 1, 0 for a free slot */
+	uint32_t *hash; /* column index + 1, 0 for a free slot */
 	size_t hash_size;
 	/* the row */
 	struct mlk_jsonl_row row;
@@ -116,9 +116,9 @@ struct mlk_jsonl_parser {
 	size_t vals_alloc;
 	struct mlk_jsonl_pair *pairs;
 	size_t npairs, pairs_alloc;
-	size_t *set;            /* columns set in the row */
+	size_t *set; /* columns set in the row */
 	size_t nset, set_alloc;
-	uint8_t *seen;          /* per column: set in this row */
+	uint8_t *seen; /* per column: set in this row */
 	struct strbuf scratch, reason;
 	int failed;
 };

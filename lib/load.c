@@ -28,8 +28,8 @@ each_seen(struct mlk_store *s, const struct mlk_head *head,
 			return err;
 		src = e.record ? json_object_get(e.record, "sources") : NULL;
 		for (size_t i = 0; i < json_array_size(src); i++) {
-			const char *sha = json_string_value(json_object_get(
-			    json_array_get(src, i), "sha256"));
+			const char *sha = json_string_value(
+			    json_object_get(json_array_get(src, i), "sha256"));
 
 			if (sha)
 				fn(sha, v, arg);
@@ -90,9 +90,8 @@ struct parsed {
 	const char *name;
 };
 
-static void
-change(json_t *changes, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void change(json_t *changes, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 change(json_t *changes, const char *fmt, ...)
@@ -141,10 +140,12 @@ reconcile(struct mlk_schema *schema, const struct mlk_load_member *m,
 		int i = mlk_schema_find(schema, sh.names[k]);
 
 		if (i < 0 && !(o->merge_schema && !o->given)) {
-			err = mlk_error_new(MLK_ERR_PARSE, "%s: column '%s' is "
-			    "not in table '%s'%s", m->name, sh.names[k], table,
+			err = mlk_error_new(MLK_ERR_PARSE,
+			    "%s: column '%s' is "
+			    "not in table '%s'%s",
+			    m->name, sh.names[k], table,
 			    o->given ? " (nor in the schema)" :
-			    " (--merge-schema adds it)");
+			               " (--merge-schema adds it)");
 			goto done;
 		}
 		if (i < 0) {
@@ -156,21 +157,25 @@ reconcile(struct mlk_schema *schema, const struct mlk_load_member *m,
 		if (!infer || schema->cols[i].type == sh.types[k] ||
 		    mlk_type_widens(sh.types[k], schema->cols[i].type))
 			continue;
-		if (creating || mlk_type_widens(schema->cols[i].type,
-		    sh.types[k])) {
+		if (creating ||
+		    mlk_type_widens(schema->cols[i].type, sh.types[k])) {
 			if (!creating)
-				change(changes, "widened column '%s' from %s to "
-				    "%s", sh.names[k],
+				change(changes,
+				    "widened column '%s' from %s to "
+				    "%s",
+				    sh.names[k],
 				    mlk_type_name(schema->cols[i].type),
 				    mlk_type_name(sh.types[k]));
-			schema->cols[i].type = mlk_type_widens(
-			    schema->cols[i].type, sh.types[k]) ? sh.types[k] :
+			schema->cols[i].type =
+			    mlk_type_widens(schema->cols[i].type, sh.types[k]) ?
+			    sh.types[k] :
 			    MLK_T_STRING;
 			continue;
 		}
-		err = mlk_error_new(MLK_ERR_PARSE, "%s: column '%s' is %s in "
-		    "'%s' but %s in the table: not a lossless change", m->name,
-		    sh.names[k], mlk_type_name(sh.types[k]), m->name,
+		err = mlk_error_new(MLK_ERR_PARSE,
+		    "%s: column '%s' is %s in "
+		    "'%s' but %s in the table: not a lossless change",
+		    m->name, sh.names[k], mlk_type_name(sh.types[k]), m->name,
 		    mlk_type_name(schema->cols[i].type));
 		goto done;
 	}
@@ -181,9 +186,10 @@ reconcile(struct mlk_schema *schema, const struct mlk_load_member *m,
 			if (strcmp(sh.names[k], schema->cols[i].name) == 0)
 				(*map)[i] = (int)k;
 		if ((*map)[i] < 0 && !schema->cols[i].nullable) {
-			err = mlk_error_new(MLK_ERR_PARSE, "%s: column '%s' is "
-			    "missing and not nullable", m->name,
-			    schema->cols[i].name);
+			err = mlk_error_new(MLK_ERR_PARSE,
+			    "%s: column '%s' is "
+			    "missing and not nullable",
+			    m->name, schema->cols[i].name);
 			free(*map);
 			*map = NULL;
 			goto done;
@@ -225,8 +231,8 @@ quarantine_snapshot(struct mlk_store *s, const struct parsed *p, size_t np,
 	mlk_schema_add(&sc, "reason", MLK_T_STRING, 0);
 	mlk_schema_add(&sc, "raw", MLK_T_STRING, 0);
 	memset(out, 0, sizeof(*out));
-	mlk_schema_copy(&out->schema, base && base->schema.ncols ?
-	    &base->schema : &sc);
+	mlk_schema_copy(&out->schema,
+	    base && base->schema.ncols ? &base->schema : &sc);
 	for (size_t k = 0; base && k < base->nchunks; k++)
 		mlk_snapshot_add_chunk(out, &base->chunks[k], &base->schema);
 	for (size_t i = 0; i < 5; i++)
@@ -272,20 +278,21 @@ sources_json(const struct mlk_load_source *src, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		if (!src[i].skipped)
-			json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I}",
-			    "name", src[i].name, "sha256", src[i].sha256,
-			    "bytes", (json_int_t)src[i].bytes, "rows",
-			    (json_int_t)src[i].rows));
+			json_array_append_new(a,
+			    json_pack("{s:s, s:s, s:I, s:I}", "name",
+			        src[i].name, "sha256", src[i].sha256, "bytes",
+			        (json_int_t)src[i].bytes, "rows",
+			        (json_int_t)src[i].rows));
 	return a;
 }
 
 /* Writes the version (and the quarantine's) and moves the refs. */
 static struct mlk_error *
-commit_once(struct mlk_store *s, const char *table,
-    struct mlk_load_source *src, size_t nsrc, const struct parsed *p,
-    size_t np, const struct mlk_schema *schema,
-    const struct mlk_load_opts *o, const struct mlk_head *head,
-    const struct mlk_snapshot *base, struct mlk_load_result *out)
+commit_once(struct mlk_store *s, const char *table, struct mlk_load_source *src,
+    size_t nsrc, const struct parsed *p, size_t np,
+    const struct mlk_schema *schema, const struct mlk_load_opts *o,
+    const struct mlk_head *head, const struct mlk_snapshot *base,
+    struct mlk_load_result *out)
 {
 	struct mlk_snapshot snap = MLK_SNAPSHOT_INIT, qsnap, qbase;
 	struct mlk_head qhead;
@@ -329,24 +336,25 @@ commit_once(struct mlk_store *s, const char *table,
 	rec = mlk_record_new(s, "table", table, o->operation, o->cwd);
 	json_object_set(rec, "parameters", o->parameters);
 	json_object_set_new(rec, "sources", sources_json(src, nsrc));
-	json_object_set_new(rec, "metrics", json_pack("{s:I, s:I, s:I, s:I, "
-	    "s:I, s:I}", "rows_added", (json_int_t)out->rows_added,
-	    "rows_removed", (json_int_t)out->rows_removed, "rows",
-	    (json_int_t)snap.rows, "bytes_read", (json_int_t)bytes,
-	    "sources", (json_int_t)nsources, "rows_quarantined",
-	    (json_int_t)bad));
+	json_object_set_new(rec, "metrics",
+	    json_pack("{s:I, s:I, s:I, s:I, "
+	              "s:I, s:I}",
+	        "rows_added", (json_int_t)out->rows_added, "rows_removed",
+	        (json_int_t)out->rows_removed, "rows", (json_int_t)snap.rows,
+	        "bytes_read", (json_int_t)bytes, "sources",
+	        (json_int_t)nsources, "rows_quarantined", (json_int_t)bad));
 	if (json_array_size(out->schema_changes))
 		json_object_set(rec, "schema_changes", out->schema_changes);
-	json_object_set_new(rec, "outputs", json_pack("{s:I, s:I, s:I}",
-	    "rows", (json_int_t)snap.rows, "columns",
-	    (json_int_t)snap.schema.ncols, "chunks",
-	    (json_int_t)snap.nchunks));
-	summary = xstrfmt("%s %s: %zu source%s, %llu rows", o->operation,
-	    table, nsources, nsources == 1 ? "" : "s",
+	json_object_set_new(rec, "outputs",
+	    json_pack("{s:I, s:I, s:I}", "rows", (json_int_t)snap.rows,
+	        "columns", (json_int_t)snap.schema.ncols, "chunks",
+	        (json_int_t)snap.nchunks));
+	summary = xstrfmt("%s %s: %zu source%s, %llu rows", o->operation, table,
+	    nsources, nsources == 1 ? "" : "s",
 	    (unsigned long long)out->rows_added);
 	mlk_record_finish(rec);
 	if ((err = mlk_version_write(s, MLK_THING_TABLE, table, head, &tree,
-	    NULL, 0, rec, summary, &out->commit, &out->version, &ref)))
+	         NULL, 0, rec, summary, &out->commit, &out->version, &ref)))
 		goto done;
 	names[0] = ref;
 	news[0] = out->commit;
@@ -354,8 +362,8 @@ commit_once(struct mlk_store *s, const char *table,
 	if (bad) {
 		if ((err = mlk_head_read(s, MLK_THING_TABLE, qname, &qhead)))
 			goto done;
-		if (qhead.found && (err = mlk_snapshot_read(s, &qhead.oid,
-		    &qbase)))
+		if (qhead.found &&
+		    (err = mlk_snapshot_read(s, &qhead.oid, &qbase)))
 			goto done;
 		if ((err = quarantine_snapshot(s, p, np, &qbase, &qsnap)))
 			goto done;
@@ -363,23 +371,24 @@ commit_once(struct mlk_store *s, const char *table,
 		if ((err = mlk_snapshot_write(s, &qsnap, &qtree)))
 			goto done;
 		qrec = mlk_record_new(s, "table", qname, "QUARANTINE", o->cwd);
-		json_object_set_new(json_object_get(qrec, "parameters"), "table",
-		    json_string(table));
+		json_object_set_new(json_object_get(qrec, "parameters"),
+		    "table", json_string(table));
 		json_object_set_new(qrec, "sources", sources_json(src, nsrc));
-		json_object_set_new(qrec, "metrics", json_pack("{s:I, s:I}",
-		    "rows_added", (json_int_t)bad, "rows", (json_int_t)qsnap.rows));
+		json_object_set_new(qrec, "metrics",
+		    json_pack("{s:I, s:I}", "rows_added", (json_int_t)bad,
+		        "rows", (json_int_t)qsnap.rows));
 		mlk_record_finish(qrec);
 		qsummary = xstrfmt("QUARANTINE %s: %llu rows from %s", qname,
 		    (unsigned long long)bad, table);
 		if ((err = mlk_version_write(s, MLK_THING_TABLE, qname, &qhead,
-		    &qtree, NULL, 0, qrec, qsummary, &qcommit, &qv, &qref)))
+		         &qtree, NULL, 0, qrec, qsummary, &qcommit, &qv,
+		         &qref)))
 			goto done;
 		names[1] = qref;
 		news[1] = qcommit;
 		olds[1] = qhead.found ? &qhead.oid : NULL;
 	}
-	err = mlk_store_refs_update(s, bad ? 2 : 1, names, news, olds,
-	    summary);
+	err = mlk_store_refs_update(s, bad ? 2 : 1, names, news, olds, summary);
 	if (!err)
 		out->qversion = qv;
 done:
@@ -398,9 +407,8 @@ done:
 
 /* One attempt: reconcile, parse and commit against the current head. */
 static struct mlk_error *
-load_once(struct mlk_store *s, const char *table,
-    struct mlk_load_source *src, size_t nsrc,
-    const struct mlk_load_member *m, size_t nm,
+load_once(struct mlk_store *s, const char *table, struct mlk_load_source *src,
+    size_t nsrc, const struct mlk_load_member *m, size_t nm,
     const struct mlk_load_opts *o, struct mlk_load_result *out)
 {
 	struct mlk_snapshot base = MLK_SNAPSHOT_INIT;
@@ -427,7 +435,7 @@ load_once(struct mlk_store *s, const char *table,
 		if (src[m[j].source].skipped)
 			continue;
 		if ((err = reconcile(&schema, &m[j], o, table, creating,
-		    out->schema_changes, &map)))
+		         out->schema_changes, &map)))
 			goto done;
 		p[np].name = m[j].name;
 		mlk_schema_copy(&p[np].schema, &schema);
@@ -458,9 +466,8 @@ done:
 
 struct mlk_error *
 mlk_load_run(struct mlk_store *s, const char *table,
-    struct mlk_load_source *src, size_t nsrc,
-    const struct mlk_load_member *m, size_t nm,
-    const struct mlk_load_opts *o, struct mlk_load_result *out)
+    struct mlk_load_source *src, size_t nsrc, const struct mlk_load_member *m,
+    size_t nm, const struct mlk_load_opts *o, struct mlk_load_result *out)
 {
 	struct mlk_error *err = NULL;
 
@@ -484,8 +491,8 @@ mlk_load_run(struct mlk_store *s, const char *table,
 		    attempt >= RETRIES)
 			return err;
 		mlk_error_free(err);
-		usleep((useconds_t)(1000 * (1 + rand() % (10 << (attempt <
-		    6 ? attempt : 6)))));
+		usleep((useconds_t)(1000 *
+		    (1 + rand() % (10 << (attempt < 6 ? attempt : 6)))));
 		if ((err = mlk_load_check(s, table, src, nsrc)))
 			return err;
 		for (size_t i = 0; i < nsrc; i++)
@@ -493,7 +500,8 @@ mlk_load_run(struct mlk_store *s, const char *table,
 			    !o->force)
 				return mlk_error_new(MLK_ERR_CONFLICT,
 				    "'%s' was ingested into '%s' by another "
-				    "writer meanwhile", src[i].name, table);
+				    "writer meanwhile",
+				    src[i].name, table);
 	}
 }
 

@@ -21,10 +21,10 @@
 struct mlk_load_source {
 	const char *name;
 	char sha256[65];
-	uint64_t bytes;             /* raw bytes read */
-	int skipped;                /* set by mlk_load_check() */
-	long long seen_version;     /* where it was ingested before */
-	uint64_t rows;              /* set by mlk_load_run() */
+	uint64_t bytes; /* raw bytes read */
+	int skipped; /* set by mlk_load_check() */
+	long long seen_version; /* where it was ingested before */
+	uint64_t rows; /* set by mlk_load_run() */
 };
 
 /* A member of a source: the text to parse. */
@@ -32,28 +32,28 @@ struct mlk_load_member {
 	const char *name;
 	const char *buf;
 	size_t len;
-	size_t source;              /* index into the sources */
+	size_t source; /* index into the sources */
 };
 
 struct mlk_load_opts {
 	struct mlk_ingest_opts parse;
 	int overwrite;
 	int merge_schema;
-	int force;                  /* ingest sources seen before */
-	const struct mlk_schema *given;  /* --schema, or NULL */
-	const char *cwd;            /* for the record's code version */
-	const char *operation;      /* "INGEST" */
-	json_t *parameters;         /* recorded as given (borrowed) */
+	int force; /* ingest sources seen before */
+	const struct mlk_schema *given; /* --schema, or NULL */
+	const char *cwd; /* for the record's code version */
+	const char *operation; /* "INGEST" */
+	json_t *parameters; /* recorded as given (borrowed) */
 };
 
 struct mlk_load_result {
-	int nothing;                /* every source was seen before */
+	int nothing; /* every source was seen before */
 	long long version;
 	struct mlk_oid commit;
 	uint64_t rows_added, rows_removed, rows_total, quarantined;
-	long long qversion;         /* quarantine version, or -1 */
+	long long qversion; /* quarantine version, or -1 */
 	size_t ncols;
-	json_t *schema_changes;     /* list of strings; owned */
+	json_t *schema_changes; /* list of strings; owned */
 };
 
 /* Marks the sources whose content the table has ingested before. */
@@ -62,9 +62,8 @@ struct mlk_error *mlk_load_check(struct mlk_store *, const char *table,
 
 /* Loads the members of the sources not skipped. */
 struct mlk_error *mlk_load_run(struct mlk_store *, const char *table,
-    struct mlk_load_source *, size_t nsources,
-    const struct mlk_load_member *, size_t nmembers,
-    const struct mlk_load_opts *, struct mlk_load_result *out);
+    struct mlk_load_source *, size_t nsources, const struct mlk_load_member *,
+    size_t nmembers, const struct mlk_load_opts *, struct mlk_load_result *out);
 void mlk_load_result_release(struct mlk_load_result *);
 
 #endif

@@ -38,7 +38,8 @@ time_json(int64_t us)
 
 	mlk_time_iso(buf, sizeof(buf), us / 1000000);
 	buf[strlen(buf) - 1] = '\0';
-	snprintf(out, sizeof(out), "%s.%06lldZ", buf, (long long)(us % 1000000));
+	snprintf(out, sizeof(out), "%s.%06lldZ", buf,
+	    (long long)(us % 1000000));
 	return json_string(out);
 }
 
@@ -67,10 +68,12 @@ mlk_record_new(struct mlk_store *s, const char *kind, const char *name,
 
 		mlk_code_version_read(cwd, &cv);
 		if (cv.present)
-			json_object_set_new(rec, "code", json_pack("{s:s, s:o, s:b}",
-			    "commit", cv.commit,
-			    "branch", cv.branch ? json_string(cv.branch) :
-			    json_null(), "dirty", cv.dirty));
+			json_object_set_new(rec, "code",
+			    json_pack("{s:s, s:o, s:b}", "commit", cv.commit,
+			        "branch",
+			        cv.branch ? json_string(cv.branch) :
+			                    json_null(),
+			        "dirty", cv.dirty));
 		mlk_code_version_release(&cv);
 	}
 	return rec;
@@ -93,8 +96,9 @@ mlk_record_add_input(json_t *rec, const char *name,
 		in = json_array();
 		json_object_set_new(rec, "inputs", in);
 	}
-	json_array_append_new(in, json_pack("{s:s, s:s, s:I}", "name", name,
-	    "commit", mlk_oid_fmt(hex, commit), "version", (json_int_t)version));
+	json_array_append_new(in,
+	    json_pack("{s:s, s:s, s:I}", "name", name, "commit",
+	        mlk_oid_fmt(hex, commit), "version", (json_int_t)version));
 }
 
 char *
@@ -113,7 +117,7 @@ mlk_record_summary(const char *message)
 	const char *nl = strchr(message, '\n');
 
 	return nl ? xstrndup(message, (size_t)(nl - message)) :
-	    xstrdup(message);
+	            xstrdup(message);
 }
 
 struct mlk_error *
@@ -124,7 +128,8 @@ mlk_record_parse(const char *message, json_t **out)
 
 	*out = NULL;
 	if (body == NULL)
-		return mlk_error_new(MLK_ERR_CORRUPT, "the commit has no record");
+		return mlk_error_new(MLK_ERR_CORRUPT,
+		    "the commit has no record");
 	*out = json_loads(body + 2, JSON_REJECT_DUPLICATES, &jerr);
 	if (*out == NULL)
 		return mlk_error_new(MLK_ERR_CORRUPT,
@@ -143,14 +148,17 @@ struct mlk_error *
 mlk_record_validate(json_t *rec)
 {
 	static const char *const strs[] = {
-		"kind", "name", "operation", "user", "started",
+		"kind",
+		"name",
+		"operation",
+		"user",
+		"started",
 	};
 
 	if (!json_is_integer(json_object_get(rec, "mlk")))
 		return mlk_error_new(MLK_ERR_CORRUPT,
 		    "record has no format version 'mlk'");
-	if (json_integer_value(json_object_get(rec, "mlk")) >
-	    MLK_RECORD_FORMAT)
+	if (json_integer_value(json_object_get(rec, "mlk")) > MLK_RECORD_FORMAT)
 		return mlk_error_new(MLK_ERR_CORRUPT,
 		    "record format %lld is newer than this mlk understands",
 		    (long long)json_integer_value(json_object_get(rec, "mlk")));

@@ -25,8 +25,8 @@
  * The user is the identity commits get from store (which may be NULL).
  * The caller owns the reference.
  */
-json_t *mlk_record_new(struct mlk_store *, const char *kind,
-    const char *name, const char *operation, const char *cwd);
+json_t *mlk_record_new(struct mlk_store *, const char *kind, const char *name,
+    const char *operation, const char *cwd);
 /* Sets the end time. */
 void mlk_record_finish(json_t *rec);
 /* Adds an exact input version: the thing's name, commit and version. */

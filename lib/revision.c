@@ -136,9 +136,10 @@ mlk_rev_parse(const char *text, struct mlk_rev *out)
 		if (end == NULL)
 			return bad(text, "missing '}'");
 		out->sel = MLK_SEL_TIME;
-		if (mlk_value_parse_timestamp(p + 2,
-		    (size_t)(end - p - 2), &out->time_us) < 0)
-			return bad(text, "not a time (YYYY-MM-DD[ HH:MM[:SS]])");
+		if (mlk_value_parse_timestamp(p + 2, (size_t)(end - p - 2),
+		        &out->time_us) < 0)
+			return bad(text,
+			    "not a time (YYYY-MM-DD[ HH:MM[:SS]])");
 		p = end + 1;
 	} else if (*p == '@') {
 		const char *q = ++p;
@@ -148,7 +149,8 @@ mlk_rev_parse(const char *text, struct mlk_rev *out)
 		out->sel = MLK_SEL_VERSION;
 		out->version = parse_count(p, (size_t)(q - p));
 		if (out->version < 0)
-			return bad(text, "'@' takes a version number or {time}");
+			return bad(text,
+			    "'@' takes a version number or {time}");
 		p = q;
 	}
 	return parse_back(text, p, out);
@@ -220,8 +222,8 @@ walk_time(struct mlk_store *s, struct mlk_resolved *r, int64_t t_us,
 		    r->version <= mlk_thing_first_version(r->thing)) {
 			mlk_commit_release(&c);
 			return mlk_error_new(MLK_ERR_NOT_FOUND,
-			    "'%s': %s '%s' did not exist yet at that time", text,
-			    mlk_thing_kind(r->thing), r->name);
+			    "'%s': %s '%s' did not exist yet at that time",
+			    text, mlk_thing_kind(r->thing), r->name);
 		}
 		r->oid = c.parents[0];
 		r->version--;
@@ -252,8 +254,8 @@ resolve_run(struct mlk_store *s, const struct mlk_rev *rev,
 		    "'%s': run id prefix '%s' is ambiguous", text, rev->name);
 	if (!err) {
 		out->thing = MLK_THING_RUN;
-		out->name = xstrdup(refs.refs[match].name +
-		    strlen(MLK_REFS_RUNS));
+		out->name =
+		    xstrdup(refs.refs[match].name + strlen(MLK_REFS_RUNS));
 		out->oid = refs.refs[match].oid;
 		out->objkind = MLK_OBJ_COMMIT;
 	}
@@ -287,8 +289,7 @@ resolve_alias(struct mlk_store *s, const struct mlk_rev *rev,
 }
 
 struct mlk_error *
-mlk_rev_resolve(struct mlk_store *s, const char *text,
-    struct mlk_resolved *out)
+mlk_rev_resolve(struct mlk_store *s, const char *text, struct mlk_resolved *out)
 {
 	struct mlk_error *err;
 	struct mlk_rev rev;
@@ -310,8 +311,8 @@ mlk_rev_resolve(struct mlk_store *s, const char *text,
 	case MLK_REV_MODEL:
 		break;
 	}
-	out->thing = rev.kind == MLK_REV_TABLE ? MLK_THING_TABLE :
-	    MLK_THING_MODEL;
+	out->thing =
+	    rev.kind == MLK_REV_TABLE ? MLK_THING_TABLE : MLK_THING_MODEL;
 	out->name = xstrdup(rev.name);
 	out->objkind = MLK_OBJ_COMMIT;
 	if (rev.sel == MLK_SEL_ALIAS) {
@@ -331,7 +332,8 @@ mlk_rev_resolve(struct mlk_store *s, const char *text,
 		if (rev.version > head.version ||
 		    rev.version < mlk_thing_first_version(out->thing)) {
 			err = mlk_error_new(MLK_ERR_NOT_FOUND,
-			    "'%s': %s '%s' has no version %lld (latest is %lld)",
+			    "'%s': %s '%s' has no version %lld (latest is "
+			    "%lld)",
 			    text, mlk_thing_kind(out->thing), rev.name,
 			    rev.version, head.version);
 			goto done;

@@ -42,13 +42,13 @@ enum mlk_rev_sel {
 
 struct mlk_rev {
 	enum mlk_rev_kind kind;
-	char *name;         /* table or model name, run id or hex prefix */
+	char *name; /* table or model name, run id or hex prefix */
 	enum mlk_rev_sel sel;
-	long long version;  /* MLK_SEL_VERSION */
-	int64_t time_us;    /* MLK_SEL_TIME, microseconds since the epoch */
-	char *alias;        /* MLK_SEL_ALIAS */
-	long long back;     /* ~N steps, applied after the selection */
-	char *path;         /* runs:/<id>/<path>, or NULL */
+	long long version; /* MLK_SEL_VERSION */
+	int64_t time_us; /* MLK_SEL_TIME, microseconds since the epoch */
+	char *alias; /* MLK_SEL_ALIAS */
+	long long back; /* ~N steps, applied after the selection */
+	char *path; /* runs:/<id>/<path>, or NULL */
 };
 
 struct mlk_error *mlk_rev_parse(const char *text, struct mlk_rev *out);
@@ -57,10 +57,10 @@ void mlk_rev_release(struct mlk_rev *);
 /* What a revision names. */
 struct mlk_resolved {
 	enum mlk_thing thing;
-	char *name;         /* the thing's name; NULL for a bare object */
+	char *name; /* the thing's name; NULL for a bare object */
 	struct mlk_oid oid; /* the commit (or object, for a bare prefix) */
 	enum mlk_object_kind objkind;
-	long long version;  /* -1 when not a version of a thing */
+	long long version; /* -1 when not a version of a thing */
 };
 
 struct mlk_error *mlk_rev_resolve(struct mlk_store *, const char *text,

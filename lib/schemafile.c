@@ -19,13 +19,12 @@ struct ctx {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	int have_ev;
-	size_t *names;          /* hash of column names: index + 1, or 0 */
+	size_t *names; /* hash of column names: index + 1, or 0 */
 	size_t names_size;
 };
 
-static struct mlk_error *
-at(const struct ctx *c, yaml_mark_t m, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static struct mlk_error *at(const struct ctx *c, yaml_mark_t m, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 static struct mlk_error *
 at(const struct ctx *c, yaml_mark_t m, const char *fmt, ...)
@@ -100,9 +99,9 @@ is_null(const struct ctx *c)
 {
 	const char *s = scalar(c);
 
-	return c->ev.data.scalar.plain_implicit && (*s == '\0' ||
-	    strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0);
+	return c->ev.data.scalar.plain_implicit &&
+	    (*s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	        strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0);
 }
 
 static size_t
@@ -119,8 +118,8 @@ distance(const char *a, const char *b)
 
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag +
-			    (a[i - 1] != b[j - 1]);
+			size_t up = row[j],
+			       best = diag + (a[i - 1] != b[j - 1]);
 
 			if (up + 1 < best)
 				best = up + 1;
@@ -155,17 +154,28 @@ static const struct {
 	const char *alias;
 	enum mlk_type type;
 } type_aliases[] = {
-	{ "int", MLK_T_INT64 }, { "integer", MLK_T_INT64 },
-	{ "long", MLK_T_INT64 }, { "bigint", MLK_T_INT64 },
-	{ "int8", MLK_T_INT64 }, { "int16", MLK_T_INT64 },
-	{ "int32", MLK_T_INT64 }, { "smallint", MLK_T_INT64 },
-	{ "float", MLK_T_FLOAT64 }, { "double", MLK_T_FLOAT64 },
-	{ "real", MLK_T_FLOAT64 }, { "number", MLK_T_FLOAT64 },
-	{ "numeric", MLK_T_FLOAT64 }, { "decimal", MLK_T_FLOAT64 },
-	{ "float32", MLK_T_FLOAT64 }, { "boolean", MLK_T_BOOL },
-	{ "str", MLK_T_STRING }, { "text", MLK_T_STRING },
-	{ "varchar", MLK_T_STRING }, { "utf8", MLK_T_STRING },
-	{ "datetime", MLK_T_TIMESTAMP }, { "timestamptz", MLK_T_TIMESTAMP },
+	{ "int", MLK_T_INT64 },
+	{ "integer", MLK_T_INT64 },
+	{ "long", MLK_T_INT64 },
+	{ "bigint", MLK_T_INT64 },
+	{ "int8", MLK_T_INT64 },
+	{ "int16", MLK_T_INT64 },
+	{ "int32", MLK_T_INT64 },
+	{ "smallint", MLK_T_INT64 },
+	{ "float", MLK_T_FLOAT64 },
+	{ "double", MLK_T_FLOAT64 },
+	{ "real", MLK_T_FLOAT64 },
+	{ "number", MLK_T_FLOAT64 },
+	{ "numeric", MLK_T_FLOAT64 },
+	{ "decimal", MLK_T_FLOAT64 },
+	{ "float32", MLK_T_FLOAT64 },
+	{ "boolean", MLK_T_BOOL },
+	{ "str", MLK_T_STRING },
+	{ "text", MLK_T_STRING },
+	{ "varchar", MLK_T_STRING },
+	{ "utf8", MLK_T_STRING },
+	{ "datetime", MLK_T_TIMESTAMP },
+	{ "timestamptz", MLK_T_TIMESTAMP },
 };
 
 static struct mlk_error *
@@ -183,20 +193,27 @@ parse_type(const struct ctx *c, enum mlk_type *out)
 	for (int i = 0; i < MLK_T_COUNT; i++) {
 		names[i] = mlk_type_name((enum mlk_type)i);
 		if (strcasecmp(s, names[i]) == 0)
-			return at(c, c->ev.start_mark, "unknown type '%s' "
-			    "(did you mean '%s'?)", s, names[i]);
+			return at(c, c->ev.start_mark,
+			    "unknown type '%s' "
+			    "(did you mean '%s'?)",
+			    s, names[i]);
 	}
 	for (size_t i = 0; i < sizeof(type_aliases) / sizeof(*type_aliases);
-	    i++)
+	     i++)
 		if (strcasecmp(s, type_aliases[i].alias) == 0)
-			return at(c, c->ev.start_mark, "unknown type '%s' "
-			    "(did you mean '%s'?)", s,
-			    mlk_type_name(type_aliases[i].type));
+			return at(c, c->ev.start_mark,
+			    "unknown type '%s' "
+			    "(did you mean '%s'?)",
+			    s, mlk_type_name(type_aliases[i].type));
 	if ((hint = closest(s, names, MLK_T_COUNT)))
-		return at(c, c->ev.start_mark, "unknown type '%s' (did you "
-		    "mean '%s'?)", s, hint);
-	return at(c, c->ev.start_mark, "unknown type '%s' (the types are "
-	    "int64, float64, bool, string, date and timestamp)", s);
+		return at(c, c->ev.start_mark,
+		    "unknown type '%s' (did you "
+		    "mean '%s'?)",
+		    s, hint);
+	return at(c, c->ev.start_mark,
+	    "unknown type '%s' (the types are "
+	    "int64, float64, bool, string, date and timestamp)",
+	    s);
 }
 
 static struct mlk_error *
@@ -215,8 +232,10 @@ parse_bool(const struct ctx *c, const char *key, int *out)
 			return NULL;
 		}
 	}
-	return at(c, c->ev.start_mark, "'%s' must be true or false, not "
-	    "'%s'", key, scalar(c));
+	return at(c, c->ev.start_mark,
+	    "'%s' must be true or false, not "
+	    "'%s'",
+	    key, scalar(c));
 }
 
 static size_t
@@ -276,7 +295,8 @@ parse_column(struct ctx *c, struct mlk_schemafile *sf)
 		if (c->ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		if (c->ev.type != YAML_SCALAR_EVENT) {
-			err = at(c, c->ev.start_mark, "expected a key: name, "
+			err = at(c, c->ev.start_mark,
+			    "expected a key: name, "
 			    "type or nullable");
 			goto fail;
 		}
@@ -288,9 +308,11 @@ parse_column(struct ctx *c, struct mlk_schemafile *sf)
 			const char *hint = closest(scalar(c), col_keys, 3);
 
 			err = at(c, keymark, "unknown key '%s' (%s%s%s)",
-			    scalar(c), hint ? "did you mean '" : "the keys "
-			    "are name, type and nullable", hint ? hint : "",
-			    hint ? "'?" : "");
+			    scalar(c),
+			    hint ? "did you mean '" :
+			           "the keys "
+			           "are name, type and nullable",
+			    hint ? hint : "", hint ? "'?" : "");
 			goto fail;
 		}
 		if (seen[k]++) {
@@ -301,25 +323,32 @@ parse_column(struct ctx *c, struct mlk_schemafile *sf)
 		if ((err = next(c)))
 			goto fail;
 		if (c->ev.type != YAML_SCALAR_EVENT) {
-			err = at(c, c->ev.start_mark, "'%s' must be a scalar, "
-			    "not a %s", key, c->ev.type ==
-			    YAML_SEQUENCE_START_EVENT ? "list" : "mapping");
+			err = at(c, c->ev.start_mark,
+			    "'%s' must be a scalar, "
+			    "not a %s",
+			    key,
+			    c->ev.type == YAML_SEQUENCE_START_EVENT ?
+			        "list" :
+			        "mapping");
 			goto fail;
 		}
 		if (k == 0) {
 			if (is_null(c)) {
-				err = at(c, c->ev.start_mark, "empty column "
+				err = at(c, c->ev.start_mark,
+				    "empty column "
 				    "name");
 				goto fail;
 			}
 			if (strlen(scalar(c)) != c->ev.data.scalar.length) {
-				err = at(c, c->ev.start_mark, "column name "
+				err = at(c, c->ev.start_mark,
+				    "column name "
 				    "holds a NUL byte");
 				goto fail;
 			}
 			names_grow(c, sf);
 			if ((slot = name_slot(c, sf, scalar(c))) && *slot) {
-				err = at(c, c->ev.start_mark, "duplicate "
+				err = at(c, c->ev.start_mark,
+				    "duplicate "
 				    "column '%s' (first at line %u)",
 				    scalar(c), sf->cols[*slot - 1].line);
 				goto fail;
@@ -362,7 +391,8 @@ parse_columns(struct ctx *c, struct mlk_schemafile *sf)
 	if ((err = next(c)))
 		return err;
 	if (c->ev.type != YAML_SEQUENCE_START_EVENT)
-		return at(c, c->ev.start_mark, "'columns' must be a list of "
+		return at(c, c->ev.start_mark,
+		    "'columns' must be a list of "
 		    "columns, each with a name and a type");
 	for (;;) {
 		if ((err = next(c)))
@@ -370,7 +400,8 @@ parse_columns(struct ctx *c, struct mlk_schemafile *sf)
 		if (c->ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
 		if (c->ev.type != YAML_MAPPING_START_EVENT)
-			return at(c, c->ev.start_mark, "expected a column: "
+			return at(c, c->ev.start_mark,
+			    "expected a column: "
 			    "a mapping with a name and a type");
 		if ((err = parse_column(c, sf)))
 			return err;
@@ -389,16 +420,19 @@ parse_doc(struct ctx *c, struct mlk_schemafile *sf)
 	int have_columns = 0;
 	yaml_mark_t start;
 
-	if ((err = next(c)) || (err = next(c)))   /* stream, document */
+	if ((err = next(c)) || (err = next(c))) /* stream, document */
 		return err;
 	if (c->ev.type == YAML_STREAM_END_EVENT)
-		return mlk_error_new(MLK_ERR_PARSE, "%s: empty schema: "
-		    "expected 'columns:'", c->name);
+		return mlk_error_new(MLK_ERR_PARSE,
+		    "%s: empty schema: "
+		    "expected 'columns:'",
+		    c->name);
 	if ((err = next(c)))
 		return err;
 	start = c->ev.start_mark;
 	if (c->ev.type != YAML_MAPPING_START_EVENT)
-		return at(c, start, "expected a mapping with the key "
+		return at(c, start,
+		    "expected a mapping with the key "
 		    "'columns'");
 	for (;;) {
 		if ((err = next(c)))
@@ -406,25 +440,29 @@ parse_doc(struct ctx *c, struct mlk_schemafile *sf)
 		if (c->ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		if (c->ev.type != YAML_SCALAR_EVENT)
-			return at(c, c->ev.start_mark, "expected the key "
+			return at(c, c->ev.start_mark,
+			    "expected the key "
 			    "'columns'");
 		if (strcmp(scalar(c), "columns") != 0)
 			return at(c, c->ev.start_mark, "unknown key '%s' (%s)",
-			    scalar(c), closest(scalar(c), top_keys, 1) ?
-			    "did you mean 'columns'?" :
-			    "the schema has only 'columns'");
+			    scalar(c),
+			    closest(scalar(c), top_keys, 1) ?
+			        "did you mean 'columns'?" :
+			        "the schema has only 'columns'");
 		if (have_columns++)
-			return at(c, c->ev.start_mark, "duplicate key "
+			return at(c, c->ev.start_mark,
+			    "duplicate key "
 			    "'columns'");
 		if ((err = parse_columns(c, sf)))
 			return err;
 	}
 	if (!have_columns)
 		return at(c, start, "missing 'columns'");
-	if ((err = next(c)) || (err = next(c)))   /* document end, next */
+	if ((err = next(c)) || (err = next(c))) /* document end, next */
 		return err;
 	if (c->ev.type != YAML_STREAM_END_EVENT)
-		return at(c, c->ev.start_mark, "expected one document, found "
+		return at(c, c->ev.start_mark,
+		    "expected one document, found "
 		    "another");
 	return NULL;
 }

@@ -38,10 +38,10 @@
 #define MLK_SCHEMAFILE_MAX (1 << 20)
 
 struct mlk_schemafile_col {
-	char *name;             /* NUL-free, non-empty */
+	char *name; /* NUL-free, non-empty */
 	enum mlk_type type;
-	int nullable;           /* 1 unless nullable: false */
-	unsigned line;          /* where its entry starts, from 1 */
+	int nullable; /* 1 unless nullable: false */
+	unsigned line; /* where its entry starts, from 1 */
 };
 
 /* The columns in file order; names are unique (compared exactly). */
@@ -50,7 +50,10 @@ struct mlk_schemafile {
 	size_t nr, alloc;
 };
 
-#define MLK_SCHEMAFILE_INIT { NULL, 0, 0 }
+#define MLK_SCHEMAFILE_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
 /*
  * Reads the schema in the file at path into sf, which must be empty

@@ -39,13 +39,13 @@ list_add(struct mlk_source_list *l, const char *path, const struct stat *st)
 	for (size_t i = 0; i < l->nr; i++)
 		if (l->ids[i].is_stdin == id.is_stdin &&
 		    (id.is_stdin ||
-		    (l->ids[i].dev == id.dev && l->ids[i].ino == id.ino)))
+		        (l->ids[i].dev == id.dev && l->ids[i].ino == id.ino)))
 			return;
 	ALLOC_GROW(l->paths, l->nr + 1, l->alloc);
 	ALLOC_GROW(l->ids, l->nr + 1, l->ids_alloc);
 	/* A file called "-" found in a folder or by a glob is not stdin. */
-	l->paths[l->nr] = strcmp(path, "-") == 0 && st ? xstrdup("./-") :
-	    xstrdup(path);
+	l->paths[l->nr] =
+	    strcmp(path, "-") == 0 && st ? xstrdup("./-") : xstrdup(path);
 	l->ids[l->nr++] = id;
 }
 
@@ -70,7 +70,8 @@ walk(const char *dir, char ***files, size_t *nr, size_t *alloc)
 		if ((de = readdir(d)) == NULL) {
 			if (errno)
 				err = mlk_error_errno("cannot read directory "
-				    "'%s'", dir);
+				                      "'%s'",
+				    dir);
 			break;
 		}
 		if (de->d_name[0] == '.')
@@ -200,8 +201,10 @@ mlk_member_release(struct mlk_member *m)
 static struct mlk_error *
 too_big(const char *name, size_t limit)
 {
-	return mlk_error_new(MLK_ERR_FAIL, "'%s' is larger than the limit "
-	    "of %zu bytes", name, limit);
+	return mlk_error_new(MLK_ERR_FAIL,
+	    "'%s' is larger than the limit "
+	    "of %zu bytes",
+	    name, limit);
 }
 
 /*
@@ -370,8 +373,8 @@ skip_entry_path(const char *p)
 	while (*p) {
 		size_t n = strcspn(p, "/");
 
-		if (n > 0 && p[0] == '.' && !(n == 1 || (n == 2 &&
-		    p[1] == '.')))
+		if (n > 0 && p[0] == '.' &&
+		    !(n == 1 || (n == 2 && p[1] == '.')))
 			return 1;
 		if (n == 8 && memcmp(p, "__MACOSX", 8) == 0)
 			return 1;
@@ -433,7 +436,7 @@ mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
 	if (src->state == ST_START) {
 		src->ar = archive_new();
 		if (archive_read_open_memory(src->ar, src->raw.buf,
-		    src->raw.len) != ARCHIVE_OK) {
+		        src->raw.len) != ARCHIVE_OK) {
 			src->state = ST_DONE;
 			return archive_err(src->ar, src->path);
 		}

@@ -52,7 +52,10 @@ struct mlk_source_list {
 	size_t ids_alloc;
 };
 
-#define MLK_SOURCE_LIST_INIT { NULL, 0, 0, NULL, 0 }
+#define MLK_SOURCE_LIST_INIT \
+	{ \
+		NULL, 0, 0, NULL, 0 \
+	}
 
 /*
  * Appends the sources the operands name, in the order given:
@@ -103,10 +106,10 @@ void mlk_member_release(struct mlk_member *);
  * one at a time rather than opening them all first.
  */
 struct mlk_source {
-	char *path;             /* as given; "-" for stdin */
+	char *path; /* as given; "-" for stdin */
 	/* SHA-256 of the raw bytes, before decompression, in lowercase hex */
 	char sha256[MLK_SHA256_HEXSZ + 1];
-	uint64_t raw_bytes;     /* how many raw bytes */
+	uint64_t raw_bytes; /* how many raw bytes */
 
 	/* private */
 	struct strbuf raw;

@@ -176,7 +176,8 @@ mlk_store_open(struct mlk_store **out, const char *path)
 	rc = git_repository_open_ext(&repo, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL);
 	if (rc < 0) {
-		struct mlk_error *err = store_git_err(rc, "cannot open '%s'", path);
+		struct mlk_error *err =
+		    store_git_err(rc, "cannot open '%s'", path);
 
 		err->code = MLK_ERR_NOT_REPO;
 		return err;
@@ -200,9 +201,10 @@ mlk_store_init(struct mlk_store **out, const char *dir)
 		char cwd[PATH_MAX];
 
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return mlk_error_errno("cannot read the current folder");
+			return mlk_error_errno(
+			    "cannot read the current folder");
 		path = strcmp(dir, ".") == 0 ? xstrfmt("%s/.mlk", cwd) :
-		    xstrfmt("%s/%s/.mlk", cwd, dir);
+		                               xstrfmt("%s/%s/.mlk", cwd, dir);
 	}
 	if (access(path, F_OK) == 0) {
 		struct mlk_error *err = mlk_store_open(out, path);
@@ -219,7 +221,8 @@ mlk_store_init(struct mlk_store **out, const char *dir)
 	}
 	rc = git_repository_init(&repo, path, 1);
 	if (rc < 0) {
-		struct mlk_error *err = store_git_err(rc, "cannot create '%s'", path);
+		struct mlk_error *err =
+		    store_git_err(rc, "cannot create '%s'", path);
 
 		free(path);
 		return err;
@@ -286,8 +289,8 @@ mlk_store_sync(struct mlk_store *s)
 	if (fd < 0)
 		return mlk_error_errno("cannot open '%s'", s->path);
 	if (syncfs(fd) < 0) {
-		struct mlk_error *err = mlk_error_errno("cannot sync '%s'",
-		    s->path);
+		struct mlk_error *err =
+		    mlk_error_errno("cannot sync '%s'", s->path);
 
 		close(fd);
 		return err;
@@ -331,7 +334,8 @@ mlk_store_blob_read(struct mlk_store *s, const struct mlk_oid *o,
 	rc = git_odb_read(&obj, odb, &id);
 	git_odb_free(odb);
 	if (rc < 0)
-		return store_git_err(rc, "cannot read object %s", mlk_oid_fmt(hex, o));
+		return store_git_err(rc, "cannot read object %s",
+		    mlk_oid_fmt(hex, o));
 	if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
 		git_odb_object_free(obj);
 		return mlk_error_new(MLK_ERR_CORRUPT, "object %s is not a blob",
@@ -430,7 +434,7 @@ mlk_store_tree_write(struct mlk_store *s, const struct mlk_tree *t,
 		to_git(&id, &t->entries[i].oid);
 		rc = git_treebuilder_insert(NULL, bld, t->entries[i].name, &id,
 		    t->entries[i].kind == MLK_ENTRY_TREE ? GIT_FILEMODE_TREE :
-		    GIT_FILEMODE_BLOB);
+		                                           GIT_FILEMODE_BLOB);
 		if (rc < 0) {
 			git_treebuilder_free(bld);
 			return store_git_err(rc, "cannot add '%s' to tree",
@@ -456,7 +460,8 @@ mlk_store_tree_read(struct mlk_store *s, const struct mlk_oid *o,
 
 	to_git(&id, o);
 	if ((rc = git_tree_lookup(&tree, s->repo, &id)) < 0)
-		return store_git_err(rc, "cannot read tree %s", mlk_oid_fmt(hex, o));
+		return store_git_err(rc, "cannot read tree %s",
+		    mlk_oid_fmt(hex, o));
 	for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 		struct mlk_oid eo;
@@ -464,7 +469,8 @@ mlk_store_tree_read(struct mlk_store *s, const struct mlk_oid *o,
 		from_git(&eo, git_tree_entry_id(e));
 		mlk_tree_add(out, git_tree_entry_name(e),
 		    git_tree_entry_type(e) == GIT_OBJECT_TREE ? MLK_ENTRY_TREE :
-		    MLK_ENTRY_BLOB, &eo);
+		                                                MLK_ENTRY_BLOB,
+		    &eo);
 	}
 	git_tree_free(tree);
 	return NULL;
@@ -558,7 +564,7 @@ mlk_store_commit_write(struct mlk_store *s, const struct mlk_oid *tree_oid,
 
 		to_git(&id, &parents[i]);
 		if ((rc = git_commit_lookup((git_commit **)&pc[i], s->repo,
-		    &id)) < 0) {
+		         &id)) < 0) {
 			err = store_git_err(rc, "cannot read commit %s",
 			    mlk_oid_fmt(hex, &parents[i]));
 			goto done;
@@ -594,14 +600,16 @@ mlk_store_commit_read(struct mlk_store *s, const struct mlk_oid *o,
 	memset(out, 0, sizeof(*out));
 	to_git(&id, o);
 	if ((rc = git_commit_lookup(&c, s->repo, &id)) < 0)
-		return store_git_err(rc, "cannot read commit %s", mlk_oid_fmt(hex, o));
+		return store_git_err(rc, "cannot read commit %s",
+		    mlk_oid_fmt(hex, o));
 	out->oid = *o;
 	from_git(&out->tree, git_commit_tree_id(c));
 	out->nparents = git_commit_parentcount(c);
-	out->parents = xcalloc(out->nparents ? out->nparents : 1,
-	    sizeof(*out->parents));
+	out->parents =
+	    xcalloc(out->nparents ? out->nparents : 1, sizeof(*out->parents));
 	for (size_t i = 0; i < out->nparents; i++)
-		from_git(&out->parents[i], git_commit_parent_id(c, (unsigned)i));
+		from_git(&out->parents[i],
+		    git_commit_parent_id(c, (unsigned)i));
 	out->time = (int64_t)git_commit_time(c);
 	out->tz_offset = git_commit_time_offset(c);
 	a = git_commit_author(c);
@@ -669,4 +677,3 @@ mlk_store_has(struct mlk_store *s, const struct mlk_oid *o)
 	git_odb_free(odb);
 	return r;
 }
-

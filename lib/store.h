@@ -58,8 +58,7 @@ struct mlk_error *mlk_store_open(struct mlk_store **out, const char *path);
  * Finds the repository: the .mlk directory in start or its nearest
  * ancestor, as git finds .git. MLK_ERR_NOT_REPO when there is none.
  */
-struct mlk_error *mlk_store_discover(struct mlk_store **out,
-    const char *start);
+struct mlk_error *mlk_store_discover(struct mlk_store **out, const char *start);
 void mlk_store_close(struct mlk_store *);
 
 /*
@@ -73,8 +72,8 @@ struct mlk_error *mlk_store_sync(struct mlk_store *);
 const char *mlk_store_path(const struct mlk_store *);
 
 /* Blobs. */
-struct mlk_error *mlk_store_blob_write(struct mlk_store *, const void *,
-    size_t, struct mlk_oid *out);
+struct mlk_error *mlk_store_blob_write(struct mlk_store *, const void *, size_t,
+    struct mlk_oid *out);
 /* Reads a whole blob into out (appending). */
 struct mlk_error *mlk_store_blob_read(struct mlk_store *,
     const struct mlk_oid *, struct strbuf *out);
@@ -86,8 +85,8 @@ struct mlk_error *mlk_store_blob_read(struct mlk_store *,
 struct mlk_blob_writer;
 struct mlk_error *mlk_store_blob_writer_open(struct mlk_store *,
     struct mlk_blob_writer **out);
-struct mlk_error *mlk_blob_writer_write(struct mlk_blob_writer *,
-    const void *, size_t);
+struct mlk_error *mlk_blob_writer_write(struct mlk_blob_writer *, const void *,
+    size_t);
 struct mlk_error *mlk_blob_writer_commit(struct mlk_blob_writer *,
     struct mlk_oid *out);
 void mlk_blob_writer_abort(struct mlk_blob_writer *);
@@ -106,7 +105,10 @@ struct mlk_tree {
 	size_t nr, alloc;
 };
 
-#define MLK_TREE_INIT { NULL, 0, 0 }
+#define MLK_TREE_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
 /* Adds an entry; the name is copied. Order does not matter. */
 void mlk_tree_add(struct mlk_tree *, const char *name, enum mlk_entry_kind,
@@ -128,10 +130,10 @@ struct mlk_commit {
 	struct mlk_oid tree;
 	struct mlk_oid *parents;
 	size_t nparents;
-	int64_t time;       /* seconds since the epoch */
-	int tz_offset;      /* minutes east of UTC */
-	char *author;       /* "name <email>" */
-	char *message;      /* the whole message */
+	int64_t time; /* seconds since the epoch */
+	int tz_offset; /* minutes east of UTC */
+	char *author; /* "name <email>" */
+	char *message; /* the whole message */
 };
 
 /*
@@ -140,8 +142,8 @@ struct mlk_commit {
  * MLK_NOW, seconds since the epoch, for reproducible tests).
  */
 struct mlk_error *mlk_store_commit_write(struct mlk_store *,
-    const struct mlk_oid *tree, const struct mlk_oid *parents,
-    size_t nparents, const char *message, struct mlk_oid *out);
+    const struct mlk_oid *tree, const struct mlk_oid *parents, size_t nparents,
+    const char *message, struct mlk_oid *out);
 /* Reads a commit; the caller releases it with mlk_commit_release(). */
 struct mlk_error *mlk_store_commit_read(struct mlk_store *,
     const struct mlk_oid *, struct mlk_commit *out);
@@ -149,11 +151,15 @@ void mlk_commit_release(struct mlk_commit *);
 
 /* Object ids. */
 enum mlk_object_kind {
-	MLK_OBJ_NONE, MLK_OBJ_BLOB, MLK_OBJ_TREE, MLK_OBJ_COMMIT, MLK_OBJ_TAG
+	MLK_OBJ_NONE,
+	MLK_OBJ_BLOB,
+	MLK_OBJ_TREE,
+	MLK_OBJ_COMMIT,
+	MLK_OBJ_TAG
 };
 /* MLK_ERR_NOT_FOUND, MLK_ERR_AMBIGUOUS or success. */
-struct mlk_error *mlk_store_resolve_prefix(struct mlk_store *,
-    const char *hex, struct mlk_oid *out, enum mlk_object_kind *kind);
+struct mlk_error *mlk_store_resolve_prefix(struct mlk_store *, const char *hex,
+    struct mlk_oid *out, enum mlk_object_kind *kind);
 int mlk_store_has(struct mlk_store *, const struct mlk_oid *);
 
 /* Refs. */
@@ -191,7 +197,10 @@ struct mlk_ref_list {
 	size_t nr, alloc;
 };
 
-#define MLK_REF_LIST_INIT { NULL, 0, 0 }
+#define MLK_REF_LIST_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
 /* The refs under prefix (e.g. MLK_REFS_TABLES), sorted by name. */
 struct mlk_error *mlk_store_ref_list(struct mlk_store *, const char *prefix,
@@ -241,7 +250,7 @@ struct mlk_error *mlk_store_gc(struct mlk_store *, int64_t prune_before,
 struct mlk_code_version {
 	int present;
 	char commit[MLK_OID_HEXSZ + 1];
-	char *branch;       /* NULL when detached */
+	char *branch; /* NULL when detached */
 	int dirty;
 };
 

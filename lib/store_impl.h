@@ -30,7 +30,7 @@ from_git(struct mlk_oid *o, const git_oid *g)
 
 /* An error from the last libgit2 failure, mapped onto mlk's codes. */
 struct mlk_error *store_git_err(int rc, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 enum mlk_object_kind store_kind_of(git_object_t);
 void store_lib_init(void);
 

@@ -117,8 +117,9 @@ verify_loose(struct mlk_store *s, const char *hex, const git_oid *id,
 		goto done;
 	*why = "has a bad header";
 	hdr = strnlen((char *)out, outlen < 32 ? outlen : 32);
-	if (hdr >= outlen || sscanf((char *)out, "%15s %llu", tname,
-	    &size) != 2 || size != outlen - hdr - 1)
+	if (hdr >= outlen ||
+	    sscanf((char *)out, "%15s %llu", tname, &size) != 2 ||
+	    size != outlen - hdr - 1)
 		goto done;
 	*type = git_object_string2type(tname);
 	if (*type != GIT_OBJECT_BLOB && *type != GIT_OBJECT_TREE &&
@@ -261,7 +262,7 @@ oidset_add(struct oidset *set, const git_oid *id)
 	if ((set->nr + 1) * 2 > set->cap)
 		oidset_grow(set);
 	for (i = oidset_hash(id, set->cap); set->used[i];
-	    i = (i + 1) & (set->cap - 1))
+	     i = (i + 1) & (set->cap - 1))
 		if (git_oid_equal(&set->slots[i], id))
 			return 0;
 	set->used[i] = 1;
@@ -276,7 +277,7 @@ oidset_has(const struct oidset *set, const git_oid *id)
 	if (set->cap == 0)
 		return 0;
 	for (size_t i = oidset_hash(id, set->cap); set->used[i];
-	    i = (i + 1) & (set->cap - 1))
+	     i = (i + 1) & (set->cap - 1))
 		if (git_oid_equal(&set->slots[i], id))
 			return 1;
 	return 0;
@@ -375,7 +376,8 @@ static int
 is_hex(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		        (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return s[n] == '\0';
 }
@@ -471,7 +473,8 @@ mlk_store_gc(struct mlk_store *s, int64_t prune_before, uint64_t *before,
 	}
 	*nobjects = git_packbuilder_object_count(pb);
 	if (*nobjects > 0) {
-		if ((rc = git_packbuilder_write(pb, packdir, 0, NULL, NULL)) < 0) {
+		if ((rc = git_packbuilder_write(pb, packdir, 0, NULL, NULL)) <
+		    0) {
 			err = store_git_err(rc, "cannot write pack");
 			goto done;
 		}

@@ -70,8 +70,8 @@ mlk_store_ref_delete(struct mlk_store *s, const char *name,
 	}
 	if (git_reference_target(ref) == NULL) {
 		git_reference_free(ref);
-		return mlk_error_new(MLK_ERR_CORRUPT,
-		    "ref '%s' is symbolic", name);
+		return mlk_error_new(MLK_ERR_CORRUPT, "ref '%s' is symbolic",
+		    name);
 	}
 	from_git(&cur, git_reference_target(ref));
 	if (old && mlk_oid_cmp(&cur, old) != 0) {
@@ -116,7 +116,8 @@ mlk_store_ref_list(struct mlk_store *s, const char *prefix,
 
 		if (id) {
 			ALLOC_GROW(out->refs, out->nr + 1, out->alloc);
-			out->refs[out->nr].name = xstrdup(git_reference_name(ref));
+			out->refs[out->nr].name =
+			    xstrdup(git_reference_name(ref));
 			from_git(&out->refs[out->nr].oid, id);
 			out->nr++;
 		}
@@ -156,8 +157,8 @@ mlk_store_reflog_read(struct mlk_store *s, const char *name,
 	*out = xcalloc(n ? n : 1, sizeof(**out));
 	for (size_t i = 0; i < n; i++) {
 		/* libgit2 indexes newest first; mlk lists oldest first. */
-		const git_reflog_entry *e = git_reflog_entry_byindex(log,
-		    n - 1 - i);
+		const git_reflog_entry *e =
+		    git_reflog_entry_byindex(log, n - 1 - i);
 		const git_signature *who = git_reflog_entry_committer(e);
 		const char *msg = git_reflog_entry_message(e);
 
@@ -182,7 +183,6 @@ mlk_reflog_free(struct mlk_reflog_entry *e, size_t nr)
 	free(e);
 }
 
-
 static void
 newest_log(const char *dir, const char *ref, struct timespec *best,
     char **best_ref)
@@ -205,7 +205,7 @@ newest_log(const char *dir, const char *ref, struct timespec *best,
 				newest_log(p, r, best, best_ref);
 			else if (st.st_mtim.tv_sec > best->tv_sec ||
 			    (st.st_mtim.tv_sec == best->tv_sec &&
-			    st.st_mtim.tv_nsec > best->tv_nsec)) {
+			        st.st_mtim.tv_nsec > best->tv_nsec)) {
 				*best = st.st_mtim;
 				free(*best_ref);
 				*best_ref = r;
@@ -277,23 +277,25 @@ mlk_store_refs_update(struct mlk_store *s, size_t n, const char *const *names,
 
 		if ((rc = git_transaction_lock_ref(tx, names[i])) < 0) {
 			err = mlk_error_new(MLK_ERR_CONFLICT,
-			    "concurrent update of '%s': it is locked", names[i]);
+			    "concurrent update of '%s': it is locked",
+			    names[i]);
 			break;
 		}
 		if ((err = mlk_store_ref_read(s, names[i], &cur, &found)))
 			break;
-		if ((olds[i] == NULL && found) || (olds[i] && (!found ||
-		    mlk_oid_cmp(&cur, olds[i]) != 0)))
+		if ((olds[i] == NULL && found) ||
+		    (olds[i] && (!found || mlk_oid_cmp(&cur, olds[i]) != 0)))
 			err = mlk_error_new(MLK_ERR_CONFLICT,
 			    "concurrent update of '%s': it moved since it was "
-			    "read", names[i]);
+			    "read",
+			    names[i]);
 	}
 	for (size_t i = 0; i < n && !err; i++) {
 		git_oid id;
 
 		to_git(&id, &news[i]);
 		if ((rc = git_transaction_set_target(tx, names[i], &id, sig,
-		    reflog_msg)) < 0)
+		         reflog_msg)) < 0)
 			err = store_git_err(rc, "cannot update ref '%s'",
 			    names[i]);
 	}

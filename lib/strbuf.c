@@ -133,9 +133,9 @@ strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void
 strbuf_rtrim(struct strbuf *sb)
 {
-	while (sb->len > 0 && (sb->buf[sb->len - 1] == ' ' ||
-	    sb->buf[sb->len - 1] == '\t' || sb->buf[sb->len - 1] == '\n' ||
-	    sb->buf[sb->len - 1] == '\r'))
+	while (sb->len > 0 &&
+	    (sb->buf[sb->len - 1] == ' ' || sb->buf[sb->len - 1] == '\t' ||
+	        sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == '\r'))
 		sb->len--;
 	if (sb->alloc)
 		sb->buf[sb->len] = '\0';

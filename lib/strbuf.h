@@ -20,7 +20,10 @@ struct strbuf {
 	char *buf;
 };
 
-#define STRBUF_INIT { 0, 0, strbuf_slopbuf }
+#define STRBUF_INIT \
+	{ \
+		0, 0, strbuf_slopbuf \
+	}
 
 void strbuf_init(struct strbuf *, size_t hint);
 void strbuf_release(struct strbuf *);
@@ -34,7 +37,7 @@ void strbuf_add(struct strbuf *, const void *, size_t);
 void strbuf_addstr(struct strbuf *, const char *);
 void strbuf_addch(struct strbuf *, int c);
 void strbuf_addf(struct strbuf *, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *, const char *fmt, va_list);
 /* Append n copies of c. */
 void strbuf_addchars(struct strbuf *, int c, size_t n);

@@ -88,8 +88,8 @@ mlk_snapshot_add_chunk(struct mlk_snapshot *s, const struct mlk_chunk *c,
 	ALLOC_GROW(s->chunks, s->nchunks + 1, s->alloc);
 	n = &s->chunks[s->nchunks++];
 	*n = *c;
-	n->stats = xcalloc(s->schema.ncols ? s->schema.ncols : 1,
-	    sizeof(*n->stats));
+	n->stats =
+	    xcalloc(s->schema.ncols ? s->schema.ncols : 1, sizeof(*n->stats));
 	for (size_t i = 0; i < s->schema.ncols; i++) {
 		int k = -1;
 
@@ -140,7 +140,8 @@ json_f64(json_t *v)
 
 	if (s)
 		return strcmp(s, "inf") == 0 ? INFINITY :
-		    strcmp(s, "-inf") == 0 ? -INFINITY : NAN;
+		    strcmp(s, "-inf") == 0   ? -INFINITY :
+		                               NAN;
 	return json_number_value(v);
 }
 
@@ -150,7 +151,8 @@ stats_json(const struct mlk_column_stats *st)
 	json_t *o = json_pack("{s:I}", "nulls", (json_int_t)st->nulls);
 
 	if (st->nans)
-		json_object_set_new(o, "nans", json_integer((json_int_t)st->nans));
+		json_object_set_new(o, "nans",
+		    json_integer((json_int_t)st->nans));
 	if (!st->has_range)
 		return o;
 	switch (st->type) {
@@ -159,10 +161,10 @@ stats_json(const struct mlk_column_stats *st)
 		json_object_set_new(o, "max", f64_json(st->max_f));
 		break;
 	case MLK_T_STRING:
-		json_object_set_new(o, "min", json_stringn(st->min_s,
-		    st->min_len));
-		json_object_set_new(o, "max", json_stringn(st->max_s,
-		    st->max_len));
+		json_object_set_new(o, "min",
+		    json_stringn(st->min_s, st->min_len));
+		json_object_set_new(o, "max",
+		    json_stringn(st->max_s, st->max_len));
 		if (st->min_cut)
 			json_object_set_new(o, "min_cut", json_true());
 		if (st->max_cut)
@@ -184,8 +186,8 @@ static void
 stats_parse(json_t *o, enum mlk_type type, uint64_t rows,
     struct mlk_column_stats *st)
 {
-	json_t *min = json_object_get(o, "min"), *max = json_object_get(o,
-	    "max");
+	json_t *min = json_object_get(o, "min"),
+	       *max = json_object_get(o, "max");
 
 	memset(st, 0, sizeof(*st));
 	st->type = type;
@@ -203,10 +205,14 @@ stats_parse(json_t *o, enum mlk_type type, uint64_t rows,
 	case MLK_T_STRING:
 		st->min_len = json_string_length(min);
 		st->max_len = json_string_length(max);
-		st->min_s = xstrndup(json_string_value(min) ?
-		    json_string_value(min) : "", st->min_len);
-		st->max_s = xstrndup(json_string_value(max) ?
-		    json_string_value(max) : "", st->max_len);
+		st->min_s =
+		    xstrndup(json_string_value(min) ? json_string_value(min) :
+		                                      "",
+		        st->min_len);
+		st->max_s =
+		    xstrndup(json_string_value(max) ? json_string_value(max) :
+		                                      "",
+		        st->max_len);
 		st->min_cut = json_is_true(json_object_get(o, "min_cut"));
 		st->max_cut = json_is_true(json_object_get(o, "max_cut"));
 		break;
@@ -236,21 +242,24 @@ mlk_snapshot_write(struct mlk_store *s, const struct mlk_snapshot *snap,
 		const struct mlk_schema_col *c = &snap->schema.cols[i];
 
 		snprintf(id, sizeof(id), "c%u", c->id);
-		json_array_append_new(cols, json_pack("{s:s, s:s, s:s, s:b}",
-		    "id", id, "name", c->name, "type", mlk_type_name(c->type),
-		    "nullable", c->nullable));
+		json_array_append_new(cols,
+		    json_pack("{s:s, s:s, s:s, s:b}", "id", id, "name", c->name,
+		        "type", mlk_type_name(c->type), "nullable",
+		        c->nullable));
 	}
 	for (size_t k = 0; k < snap->nchunks; k++) {
 		const struct mlk_chunk *ch = &snap->chunks[k];
 		json_t *st = json_object();
 
 		for (size_t i = 0; i < snap->schema.ncols; i++) {
-			snprintf(id, sizeof(id), "c%u", snap->schema.cols[i].id);
+			snprintf(id, sizeof(id), "c%u",
+			    snap->schema.cols[i].id);
 			json_object_set_new(st, id, stats_json(&ch->stats[i]));
 		}
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:o}",
-		    "key", ch->key, "rows", (json_int_t)ch->rows, "tree",
-		    mlk_oid_fmt(hex, &ch->tree), "stats", st));
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:I, s:s, s:o}", "key", ch->key, "rows",
+		        (json_int_t)ch->rows, "tree",
+		        mlk_oid_fmt(hex, &ch->tree), "stats", st));
 		mlk_tree_add(&chunks, ch->key, MLK_ENTRY_TREE, &ch->tree);
 	}
 	meta = json_pack("{s:i, s:I, s:i, s:o, s:o}", "format",
@@ -293,10 +302,12 @@ parse_meta(json_t *meta, struct mlk_snapshot *out)
 	for (i = 0; i < json_array_size(cols); i++) {
 		json_t *c = json_array_get(cols, i);
 		const char *id = json_string_value(json_object_get(c, "id"));
-		const char *name = json_string_value(json_object_get(c, "name"));
-		int type = mlk_type_parse(json_string_value(json_object_get(c,
-		    "type")) ? json_string_value(json_object_get(c, "type")) :
-		    "");
+		const char *name =
+		    json_string_value(json_object_get(c, "name"));
+		int type = mlk_type_parse(
+		    json_string_value(json_object_get(c, "type")) ?
+		        json_string_value(json_object_get(c, "type")) :
+		        "");
 
 		if (id == NULL || id[0] != 'c' || name == NULL || type < 0)
 			return corrupt("bad column in meta.json");
@@ -304,13 +315,14 @@ parse_meta(json_t *meta, struct mlk_snapshot *out)
 		    !json_is_false(json_object_get(c, "nullable")));
 		out->schema.cols[i].id = (unsigned)strtoul(id + 1, NULL, 10);
 	}
-	out->schema.next_id = (unsigned)json_integer_value(json_object_get(meta,
-	    "next_id"));
+	out->schema.next_id =
+	    (unsigned)json_integer_value(json_object_get(meta, "next_id"));
 	for (k = 0; k < json_array_size(chunks); k++) {
 		json_t *c = json_array_get(chunks, k);
 		json_t *st = json_object_get(c, "stats");
 		const char *key = json_string_value(json_object_get(c, "key"));
-		const char *tree = json_string_value(json_object_get(c, "tree"));
+		const char *tree =
+		    json_string_value(json_object_get(c, "tree"));
 		struct mlk_chunk *ch;
 
 		if (key == NULL || strlen(key) >= sizeof(ch->key) ||
@@ -320,8 +332,8 @@ parse_meta(json_t *meta, struct mlk_snapshot *out)
 		ch = &out->chunks[out->nchunks++];
 		memset(ch, 0, sizeof(*ch));
 		snprintf(ch->key, sizeof(ch->key), "%s", key);
-		ch->rows = (uint64_t)json_integer_value(json_object_get(c,
-		    "rows"));
+		ch->rows =
+		    (uint64_t)json_integer_value(json_object_get(c, "rows"));
 		if (mlk_oid_parse(&ch->tree, tree) < 0)
 			return corrupt("bad chunk tree id in meta.json");
 		ch->stats = xcalloc(out->schema.ncols ? out->schema.ncols : 1,
@@ -400,8 +412,8 @@ mlk_chunk_write(struct mlk_store *s, const struct mlk_schema *schema,
 
 	memset(out, 0, sizeof(*out));
 	out->rows = schema->ncols ? cols[0].nrows : 0;
-	out->stats = xcalloc(schema->ncols ? schema->ncols : 1,
-	    sizeof(*out->stats));
+	out->stats =
+	    xcalloc(schema->ncols ? schema->ncols : 1, sizeof(*out->stats));
 	for (size_t i = 0; i < schema->ncols && !err; i++) {
 		struct mlk_oid blob;
 
@@ -472,7 +484,8 @@ mlk_column_widen(struct mlk_column *c, enum mlk_type to)
 				    (int32_t)c->i64[r]);
 				break;
 			default:
-				len = mlk_value_format_timestamp(buf, c->i64[r]);
+				len =
+				    mlk_value_format_timestamp(buf, c->i64[r]);
 				break;
 			}
 			mlk_column_append_str(&n, buf, len);
@@ -514,15 +527,15 @@ mlk_chunk_read(struct mlk_store *s, const struct mlk_schema *schema,
 		if ((err = mlk_store_blob_read(s, &e->oid, &sb)))
 			break;
 		if ((err = mlk_column_decode(&cols[k], sb.buf, sb.len,
-		    (size_t)ch->rows)))
+		         (size_t)ch->rows)))
 			break;
 		if (cols[k].nrows != ch->rows)
 			err = corrupt("a column's row count differs from its "
-			    "chunk's");
+			              "chunk's");
 		else if (cols[k].type != sc->type) {
 			if (!mlk_type_widens(cols[k].type, sc->type))
 				err = corrupt("a column's stored type does not "
-				    "convert to its schema type");
+				              "convert to its schema type");
 			else
 				mlk_column_widen(&cols[k], sc->type);
 		}

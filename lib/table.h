@@ -31,10 +31,10 @@
 #define MLK_CHUNK_ROWS 65536
 
 struct mlk_schema_col {
-	char *name;         /* as written in the source, any characters */
+	char *name; /* as written in the source, any characters */
 	enum mlk_type type;
 	int nullable;
-	unsigned id;        /* stored as "c<id>" */
+	unsigned id; /* stored as "c<id>" */
 };
 
 struct mlk_schema {
@@ -43,7 +43,10 @@ struct mlk_schema {
 	unsigned next_id;
 };
 
-#define MLK_SCHEMA_INIT { NULL, 0, 0, 0 }
+#define MLK_SCHEMA_INIT \
+	{ \
+		NULL, 0, 0, 0 \
+	}
 
 /* Adds a column with the next id; the name is copied. */
 void mlk_schema_add(struct mlk_schema *, const char *name, enum mlk_type,
@@ -58,7 +61,7 @@ struct mlk_chunk {
 	char key[24];
 	uint64_t rows;
 	struct mlk_oid tree;
-	struct mlk_column_stats *stats;  /* per schema column, in order */
+	struct mlk_column_stats *stats; /* per schema column, in order */
 };
 
 struct mlk_snapshot {
@@ -68,7 +71,10 @@ struct mlk_snapshot {
 	uint64_t rows;
 };
 
-#define MLK_SNAPSHOT_INIT { MLK_SCHEMA_INIT, NULL, 0, 0, 0 }
+#define MLK_SNAPSHOT_INIT \
+	{ \
+		MLK_SCHEMA_INIT, NULL, 0, 0, 0 \
+	}
 
 /*
  * Reads the snapshot of a table version: commit is the version's commit.
@@ -94,9 +100,8 @@ void mlk_snapshot_release(struct mlk_snapshot *);
  * out receives the chunk's tree, rows and stats (the caller releases the
  * stats with mlk_chunk_release()); its key is set by the caller.
  */
-struct mlk_error *mlk_chunk_write(struct mlk_store *,
-    const struct mlk_schema *, const struct mlk_column *cols,
-    struct mlk_chunk *out);
+struct mlk_error *mlk_chunk_write(struct mlk_store *, const struct mlk_schema *,
+    const struct mlk_column *cols, struct mlk_chunk *out);
 void mlk_chunk_release(struct mlk_chunk *, size_t ncols);
 
 /*
@@ -105,9 +110,9 @@ void mlk_chunk_release(struct mlk_chunk *, size_t ncols);
  * the chunk predates reads as nulls). cols must be initialised; they are
  * reset and reused, so a scan keeps memory flat.
  */
-struct mlk_error *mlk_chunk_read(struct mlk_store *,
-    const struct mlk_schema *, const struct mlk_chunk *, const size_t *want,
-    size_t nwant, struct mlk_column *cols);
+struct mlk_error *mlk_chunk_read(struct mlk_store *, const struct mlk_schema *,
+    const struct mlk_chunk *, const size_t *want, size_t nwant,
+    struct mlk_column *cols);
 
 /*
  * Whether values of type from convert to type to without loss: the same

@@ -15,15 +15,15 @@
  * other values in a's order; a key is its key values in key order.
  */
 
-#define F_A 0x1         /* the key is in a row of a's own chunks */
-#define F_B 0x2         /* ... in a row of b's own chunks */
+#define F_A 0x1 /* the key is in a row of a's own chunks */
+#define F_B 0x2 /* ... in a row of b's own chunks */
 
 struct entry {
 	uint64_t hash;
-	size_t key_off, key_len;        /* in the arena */
-	size_t row_off, common_len;        /* a's row, keyed */
+	size_t key_off, key_len; /* in the arena */
+	size_t row_off, common_len; /* a's row, keyed */
 	unsigned flags;
-	size_t na, matched;             /* without a key: a's copies, paired */
+	size_t na, matched; /* without a key: a's copies, paired */
 };
 
 /* The range of one key column's values in the rows compared. */
@@ -45,16 +45,16 @@ struct ctx {
 	const struct mlk_diff_opts *o;
 	struct mlk_table_diff *d;
 	size_t ncommon;
-	size_t *ca, *cb;                /* per common column: a's, b's index */
-	size_t *a_extra, na_extra;      /* a's columns that are not common */
+	size_t *ca, *cb; /* per common column: a's, b's index */
+	size_t *a_extra, na_extra; /* a's columns that are not common */
 	unsigned char *a_shared, *b_shared;
 	struct entry *ent;
 	size_t nent, ent_alloc;
-	size_t *slots, nslots;          /* entry index + 1, or 0 */
+	size_t *slots, nslots; /* entry index + 1, or 0 */
 	struct strbuf arena, row, key;
 	struct arow *arows;
 	size_t narows, arows_alloc;
-	struct kbox *box;               /* per key column, over own rows */
+	struct kbox *box; /* per key column, over own rows */
 };
 
 static uint64_t
@@ -94,9 +94,9 @@ ser_cell(struct strbuf *sb, const struct mlk_column *c, size_t r)
 		return;
 	case MLK_T_STRING:
 		p = mlk_column_get_str(c, r, &len);
-		for (size_t v = len; ; v >>= 7) {
-			buf[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ?
-			    0x80 : 0));
+		for (size_t v = len;; v >>= 7) {
+			buf[n++] =
+			    (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
 			if (v <= 0x7f)
 				break;
 		}
@@ -111,8 +111,7 @@ ser_cell(struct strbuf *sb, const struct mlk_column *c, size_t r)
 
 /* The bytes of the cell at p, and its string's length and start. */
 static size_t
-cell_size(const unsigned char *p, enum mlk_type t, size_t *slen,
-    size_t *shead)
+cell_size(const unsigned char *p, enum mlk_type t, size_t *slen, size_t *shead)
 {
 	size_t len = 0, n = 1;
 
@@ -122,7 +121,7 @@ cell_size(const unsigned char *p, enum mlk_type t, size_t *slen,
 	case MLK_T_BOOL:
 		return 2;
 	case MLK_T_STRING:
-		for (int shift = 0; ; shift += 7) {
+		for (int shift = 0;; shift += 7) {
 			len |= (size_t)(p[n] & 0x7f) << shift;
 			if (!(p[n++] & 0x80))
 				break;
@@ -317,7 +316,7 @@ find(struct ctx *x, uint64_t h, const void *p, size_t n)
 	if (x->nslots == 0)
 		return -1;
 	for (size_t s = h & (x->nslots - 1); x->slots[s];
-	    s = (s + 1) & (x->nslots - 1)) {
+	     s = (s + 1) & (x->nslots - 1)) {
 		struct entry *e = &x->ent[x->slots[s] - 1];
 
 		if (e->hash == h && e->key_len == n &&
@@ -382,9 +381,10 @@ duplicate(struct ctx *x, const struct mlk_column *keycols, size_t r,
 		else
 			strbuf_addstr(&sb, "NULL");
 	}
-	err = mlk_error_new(MLK_ERR_FAIL, "duplicate key (%s) in '%s': "
-	    "--key must name columns whose values are unique", sb.buf,
-	    version);
+	err = mlk_error_new(MLK_ERR_FAIL,
+	    "duplicate key (%s) in '%s': "
+	    "--key must name columns whose values are unique",
+	    sb.buf, version);
 	strbuf_release(&sb);
 	return err;
 }
@@ -467,13 +467,13 @@ box_add(struct kbox *bx, const struct mlk_column *c, size_t r)
 		break;
 	case MLK_T_STRING:
 		p = mlk_column_get_str(c, r, &n);
-		if (!bx->has || bytes_cmp(p, n, bx->min_s.buf,
-		    bx->min_s.len) < 0) {
+		if (!bx->has ||
+		    bytes_cmp(p, n, bx->min_s.buf, bx->min_s.len) < 0) {
 			strbuf_reset(&bx->min_s);
 			strbuf_add(&bx->min_s, p, n);
 		}
-		if (!bx->has || bytes_cmp(p, n, bx->max_s.buf,
-		    bx->max_s.len) > 0) {
+		if (!bx->has ||
+		    bytes_cmp(p, n, bx->max_s.buf, bx->max_s.len) > 0) {
 			strbuf_reset(&bx->max_s);
 			strbuf_add(&bx->max_s, p, n);
 		}
@@ -524,9 +524,10 @@ box_meets(const struct kbox *bx, const struct mlk_column_stats *st,
 	case MLK_T_STRING:
 		/* a cut minimum is still below; a cut maximum is not above */
 		return bytes_cmp(st->min_s, st->min_len, bx->max_s.buf,
-		    bx->max_s.len) <= 0 && (st->max_cut ||
-		    bytes_cmp(bx->min_s.buf, bx->min_s.len, st->max_s,
-		    st->max_len) <= 0);
+		           bx->max_s.len) <= 0 &&
+		    (st->max_cut ||
+		        bytes_cmp(bx->min_s.buf, bx->min_s.len, st->max_s,
+		            st->max_len) <= 0);
 	default:
 		return st->min_i <= bx->max_i && bx->min_i <= st->max_i;
 	}
@@ -584,7 +585,7 @@ keyed_shared(struct ctx *x)
 			if ((i = find(x, h, x->key.buf, x->key.len)) >= 0) {
 				err = duplicate(x, cols, r,
 				    x->ent[i].flags & F_A ? x->o->name_a :
-				    x->o->name_b);
+				                            x->o->name_b);
 				break;
 			}
 		}
@@ -793,10 +794,12 @@ scan_b(struct ctx *x)
 			}
 			e = &x->ent[i];
 			e->flags |= F_B;
-			if (e->common_len != x->row.len || memcmp(x->arena.buf +
-			    e->row_off, x->row.buf, x->row.len) != 0)
-				changed(x, (unsigned char *)x->arena.buf +
-				    e->row_off, cols, r);
+			if (e->common_len != x->row.len ||
+			    memcmp(x->arena.buf + e->row_off, x->row.buf,
+			        x->row.len) != 0)
+				changed(x,
+				    (unsigned char *)x->arena.buf + e->row_off,
+				    cols, r);
 		}
 	}
 	columns_free(cols, sb->ncols);

@@ -46,19 +46,19 @@
 #include "table.h"
 
 struct mlk_diff_opts {
-	const char *const *key;     /* key column names, or NULL */
+	const char *const *key; /* key column names, or NULL */
 	size_t nkey;
 	/*
 	 * Rows of each kind (added, removed, changed) kept for showing;
 	 * the counts are exact whatever it is. SIZE_MAX keeps them all.
 	 */
 	size_t keep;
-	const char *name_a, *name_b;    /* the versions, for errors */
+	const char *name_a, *name_b; /* the versions, for errors */
 };
 
 /* A column whose type differs between the versions. */
 struct mlk_diff_retyped {
-	size_t a, b;                /* the column's index in each schema */
+	size_t a, b; /* the column's index in each schema */
 };
 
 /* A changed value: column col (of common) of kept changed row row. */
@@ -68,8 +68,8 @@ struct mlk_diff_change {
 
 struct mlk_table_diff {
 	/* Schemas, by column name. */
-	size_t *added_cols, nadded_cols;        /* indexes into b's schema */
-	size_t *removed_cols, nremoved_cols;    /* indexes into a's schema */
+	size_t *added_cols, nadded_cols; /* indexes into b's schema */
+	size_t *removed_cols, nremoved_cols; /* indexes into a's schema */
 	struct mlk_diff_retyped *retyped;
 	size_t nretyped;
 

@@ -19,8 +19,8 @@ mlk_table_version_read_commit(struct mlk_store *s, const struct mlk_oid *oid,
 	out->version = -1;
 	if ((err = mlk_entry_read(s, oid, &e)))
 		return err;
-	if (e.record == NULL || strcmp(mlk_record_str(e.record, "kind"),
-	    "table") != 0) {
+	if (e.record == NULL ||
+	    strcmp(mlk_record_str(e.record, "kind"), "table") != 0) {
 		char hex[MLK_OID_HEXSZ + 1];
 
 		mlk_entry_release(&e);
@@ -233,8 +233,9 @@ mlk_table_scan_next(struct mlk_table_scan *sc, int *more)
 	if (sc->chunk >= sc->snap->nchunks)
 		return NULL;
 	ch = &sc->snap->chunks[sc->chunk++];
-	if (sc->nwant > 0 && (err = mlk_chunk_read(sc->store,
-	    &sc->snap->schema, ch, sc->want, sc->nwant, sc->cols)))
+	if (sc->nwant > 0 &&
+	    (err = mlk_chunk_read(sc->store, &sc->snap->schema, ch, sc->want,
+	         sc->nwant, sc->cols)))
 		return err;
 	sc->nrows = (size_t)ch->rows;
 	*more = 1;
@@ -252,8 +253,7 @@ mlk_table_scan_release(struct mlk_table_scan *sc)
 }
 
 const char *
-mlk_cell_format(const struct mlk_column *c, size_t row, char *buf,
-    size_t *len)
+mlk_cell_format(const struct mlk_column *c, size_t row, char *buf, size_t *len)
 {
 	if (mlk_column_is_null(c, row)) {
 		*len = 0;

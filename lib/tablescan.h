@@ -20,12 +20,12 @@
 
 /* One version of a table, with its snapshot's metadata. */
 struct mlk_table_version {
-	char *name;                 /* the table's name */
+	char *name; /* the table's name */
 	long long version;
 	struct mlk_oid commit;
-	struct mlk_oid tree;        /* the snapshot's tree */
-	int64_t time;               /* commit time, seconds since the epoch */
-	struct mlk_snapshot snap;   /* schema, chunks and their statistics */
+	struct mlk_oid tree; /* the snapshot's tree */
+	int64_t time; /* commit time, seconds since the epoch */
+	struct mlk_snapshot snap; /* schema, chunks and their statistics */
 };
 
 /*
@@ -61,8 +61,8 @@ struct mlk_error *mlk_schema_unknown(const struct mlk_schema *,
  * indexes, in the order given (a column may come twice); *out is the
  * caller's to free. An empty name or an unknown column is MLK_ERR_USAGE.
  */
-struct mlk_error *mlk_schema_select(const struct mlk_schema *,
-    const char *list, size_t **out, size_t *n);
+struct mlk_error *mlk_schema_select(const struct mlk_schema *, const char *list,
+    size_t **out, size_t *n);
 
 /*
  * Statistics of schema column col over every chunk, from the snapshot's
@@ -90,8 +90,8 @@ struct mlk_table_scan {
 	const struct mlk_snapshot *snap;
 	size_t *want, nwant;
 	struct mlk_column *cols;
-	size_t nrows;               /* rows in each of cols */
-	size_t chunk;               /* the index of the next chunk */
+	size_t nrows; /* rows in each of cols */
+	size_t chunk; /* the index of the next chunk */
 };
 
 void mlk_table_scan_init(struct mlk_table_scan *, struct mlk_store *,

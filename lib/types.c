@@ -3,7 +3,12 @@
 #include "types.h"
 
 static const char *const type_names[MLK_T_COUNT] = {
-	"int64", "float64", "bool", "string", "date", "timestamp",
+	"int64",
+	"float64",
+	"bool",
+	"string",
+	"date",
+	"timestamp",
 };
 
 const char *

@@ -9,8 +9,8 @@
 #include "value.h"
 #include "xmalloc.h"
 
-#define BIT(t)          (1u << (t))
-#define US_PER_DAY      86400000000LL
+#define BIT(t) (1u << (t))
+#define US_PER_DAY 86400000000LL
 
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
@@ -43,7 +43,7 @@ trim(const char **s, const char **e)
 static inline unsigned
 digit(char c)
 {
-	return (unsigned)(unsigned char)c - '0';       /* > 9 if not one */
+	return (unsigned)(unsigned char)c - '0'; /* > 9 if not one */
 }
 
 /* Whether [s, e) is word, ignoring the case of ASCII letters. */
@@ -87,14 +87,36 @@ parse_int(const char *s, const char *e, int64_t *out)
 	if (s - d > 19 || u > (uint64_t)INT64_MAX + (unsigned)neg)
 		return -1;
 	if (out)
-		*out = !neg ? (int64_t)u : u == (uint64_t)INT64_MAX + 1 ?
-		    INT64_MIN : -(int64_t)u;
+		*out = !neg                      ? (int64_t)u :
+		    u == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
+		                                   -(int64_t)u;
 	return 0;
 }
 
 static const double pow10_exact[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	1e0,
+	1e1,
+	1e2,
+	1e3,
+	1e4,
+	1e5,
+	1e6,
+	1e7,
+	1e8,
+	1e9,
+	1e10,
+	1e11,
+	1e12,
+	1e13,
+	1e14,
+	1e15,
+	1e16,
+	1e17,
+	1e18,
+	1e19,
+	1e20,
+	1e21,
+	1e22,
 };
 
 /* strtod in the C locale, on a NUL-terminated copy of [s, e). */
@@ -183,7 +205,7 @@ parse_float(const char *s, const char *e, double *out)
 		v = 0;
 	else if (!cut && m <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22)
 		v = exp10 < 0 ? (double)m / pow10_exact[-exp10] :
-		    (double)m * pow10_exact[exp10];
+		                (double)m * pow10_exact[exp10];
 	else {
 		*out = slow_strtod(start, e);
 		return 0;
@@ -251,12 +273,23 @@ static int
 parse_ymd(const char *s, int64_t *days)
 {
 	static const unsigned char mdays[] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+		31,
+		28,
+		31,
+		30,
+		31,
+		30,
+		31,
+		31,
+		30,
+		31,
+		30,
+		31,
 	};
 	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
 
-	if (y < 0 || m < 1 || m > 12 || d < 1 || s[4] != '-' ||
-	    s[7] != '-' || d > mdays[m - 1] + (m == 2 && is_leap(y)))
+	if (y < 0 || m < 1 || m > 12 || d < 1 || s[4] != '-' || s[7] != '-' ||
+	    d > mdays[m - 1] + (m == 2 && is_leap(y)))
 		return -1;
 	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;
@@ -343,7 +376,14 @@ int
 mlk_value_parse_bool(const char *s, size_t len, int *out)
 {
 	static const char *const words[] = {
-		"false", "true", "f", "t", "no", "yes", "0", "1",
+		"false",
+		"true",
+		"f",
+		"t",
+		"no",
+		"yes",
+		"0",
+		"1",
 	};
 	const char *e = s + len;
 
@@ -416,8 +456,8 @@ mlk_value_format_float64(char *buf, double v)
 	old = uselocale(get_c_locale());
 	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		n = snprintf(buf, MLK_VALUE_FMT_MAX, "%.*g", prec, v);
-		if (prec == 17 || (parse_float(buf, buf + n, &back) == 0 &&
-		    back == v))
+		if (prec == 17 ||
+		    (parse_float(buf, buf + n, &back) == 0 && back == v))
 			break;
 	}
 	uselocale(old);
@@ -520,8 +560,8 @@ mlk_value_infer_add(struct mlk_value_infer *inf, const char *s, size_t len)
 		m &= BIT(MLK_T_INT64) | BIT(MLK_T_FLOAT64);
 	else if ((m & BIT(MLK_T_FLOAT64)) && parse_float(s, e, NULL) == 0)
 		m &= BIT(MLK_T_FLOAT64);
-	else if ((m & BIT(MLK_T_BOOL)) && (word_is(s, e, "true") ||
-	    word_is(s, e, "false")))
+	else if ((m & BIT(MLK_T_BOOL)) &&
+	    (word_is(s, e, "true") || word_is(s, e, "false")))
 		m &= BIT(MLK_T_BOOL);
 	else if ((m & BIT(MLK_T_DATE)) && e - s == 10 &&
 	    parse_ts(s, e, NULL) == 0)
@@ -545,7 +585,10 @@ enum mlk_type
 mlk_value_infer_type(const struct mlk_value_infer *inf)
 {
 	static const enum mlk_type order[] = {
-		MLK_T_INT64, MLK_T_FLOAT64, MLK_T_BOOL, MLK_T_DATE,
+		MLK_T_INT64,
+		MLK_T_FLOAT64,
+		MLK_T_BOOL,
+		MLK_T_DATE,
 		MLK_T_TIMESTAMP,
 	};
 

@@ -72,13 +72,12 @@ size_t mlk_value_format_timestamp(char *buf, int64_t);
  * column is string a value costs one test.
  */
 struct mlk_value_infer {
-	unsigned maybe;         /* bit (1 << enum mlk_type) per type left */
-	uint64_t n;             /* values seen */
+	unsigned maybe; /* bit (1 << enum mlk_type) per type left */
+	uint64_t n; /* values seen */
 };
 
 void mlk_value_infer_init(struct mlk_value_infer *);
-void mlk_value_infer_add(struct mlk_value_infer *, const char *s,
-    size_t len);
+void mlk_value_infer_add(struct mlk_value_infer *, const char *s, size_t len);
 /* Adds what src saw to dst: for columns inferred in parts, in parallel. */
 void mlk_value_infer_merge(struct mlk_value_infer *dst,
     const struct mlk_value_infer *src);

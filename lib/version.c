@@ -44,7 +44,7 @@ is_lower_ident(const char *s, size_t n)
 		return 0;
 	for (size_t i = 1; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
-		    (s[i] >= '0' && s[i] <= '9')))
+		        (s[i] >= '0' && s[i] <= '9')))
 			return 0;
 	return 1;
 }
@@ -83,7 +83,8 @@ mlk_model_name_valid(const char *name)
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+		        (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		        c == '.'))
 			return 0;
 	}
 	return 1;
@@ -143,8 +144,7 @@ struct mlk_error *
 mlk_version_write(struct mlk_store *s, enum mlk_thing t, const char *name,
     const struct mlk_head *expected, const struct mlk_oid *tree,
     const struct mlk_oid *inputs, size_t ninputs, json_t *record,
-    const char *summary, struct mlk_oid *out, long long *version,
-    char **ref)
+    const char *summary, struct mlk_oid *out, long long *version, char **ref)
 {
 	struct mlk_error *err;
 	struct mlk_oid *parents;
@@ -153,7 +153,7 @@ mlk_version_write(struct mlk_store *s, enum mlk_thing t, const char *name,
 	long long v;
 
 	v = expected->found ? expected->version + 1 :
-	    mlk_thing_first_version(t);
+	                      mlk_thing_first_version(t);
 	json_object_set_new(record, "version", json_integer(v));
 	parents = xcalloc(ninputs + 1, sizeof(*parents));
 	if (expected->found)
@@ -190,7 +190,7 @@ mlk_version_commit(struct mlk_store *s, enum mlk_thing t, const char *name,
 	long long v;
 
 	if ((err = mlk_version_write(s, t, name, expected, tree, inputs,
-	    ninputs, record, summary, out, &v, &ref)))
+	         ninputs, record, summary, out, &v, &ref)))
 		return err;
 	logmsg = xstrfmt("%s: version %lld", summary, v);
 	err = mlk_store_ref_update(s, ref, out,

@@ -40,8 +40,8 @@ int mlk_model_name_valid(const char *);
 struct mlk_head {
 	int found;
 	struct mlk_oid oid;
-	long long version;  /* meaningful when found */
-	int64_t time;       /* commit time, seconds */
+	long long version; /* meaningful when found */
+	int64_t time; /* commit time, seconds */
 };
 
 struct mlk_error *mlk_head_read(struct mlk_store *, enum mlk_thing,
@@ -58,9 +58,9 @@ struct mlk_error *mlk_head_read(struct mlk_store *, enum mlk_thing,
  */
 struct mlk_error *mlk_version_commit(struct mlk_store *, enum mlk_thing,
     const char *name, const struct mlk_head *expected,
-    const struct mlk_oid *tree, const struct mlk_oid *inputs,
-    size_t ninputs, json_t *record, const char *summary,
-    struct mlk_oid *out, long long *version);
+    const struct mlk_oid *tree, const struct mlk_oid *inputs, size_t ninputs,
+    json_t *record, const char *summary, struct mlk_oid *out,
+    long long *version);
 
 /*
  * The first half of mlk_version_commit(): writes the commit object of the
@@ -70,14 +70,14 @@ struct mlk_error *mlk_version_commit(struct mlk_store *, enum mlk_thing,
  */
 struct mlk_error *mlk_version_write(struct mlk_store *, enum mlk_thing,
     const char *name, const struct mlk_head *expected,
-    const struct mlk_oid *tree, const struct mlk_oid *inputs,
-    size_t ninputs, json_t *record, const char *summary,
-    struct mlk_oid *out, long long *version, char **ref);
+    const struct mlk_oid *tree, const struct mlk_oid *inputs, size_t ninputs,
+    json_t *record, const char *summary, struct mlk_oid *out,
+    long long *version, char **ref);
 
 /* One commit with its parsed record; release with mlk_entry_release(). */
 struct mlk_entry {
 	struct mlk_commit commit;
-	json_t *record;     /* NULL when the commit has no valid record */
+	json_t *record; /* NULL when the commit has no valid record */
 };
 
 struct mlk_error *mlk_entry_read(struct mlk_store *, const struct mlk_oid *,

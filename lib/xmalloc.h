@@ -21,14 +21,14 @@ char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Grow an array to hold at least n elements, doubling, as git's
  * ALLOC_GROW: ALLOC_GROW(items, nr + 1, alloc).
  */
-#define ALLOC_GROW(x, n, alloc)                                             \
-	do {                                                                \
-		if ((n) > (alloc)) {                                        \
-			(alloc) = (alloc) < 16 ? 16 : (alloc);              \
-			while ((alloc) < (n))                               \
-				(alloc) *= 2;                               \
-			(x) = xreallocarray((x), (alloc), sizeof(*(x)));    \
-		}                                                           \
+#define ALLOC_GROW(x, n, alloc) \
+	do { \
+		if ((n) > (alloc)) { \
+			(alloc) = (alloc) < 16 ? 16 : (alloc); \
+			while ((alloc) < (n)) \
+				(alloc) *= 2; \
+			(x) = xreallocarray((x), (alloc), sizeof(*(x))); \
+		} \
 	} while (0)
 
 #endif

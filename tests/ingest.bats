@@ -429,3 +429,16 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	run -0 mlk ingest bronze.j j.jsonl.gz
 	assert_output "bronze.j@0: 2 rows from 1 source, 2 rows in all"
 }
+
+@test "log shows each version's sources and schema changes" {
+	init_repo
+	printf 'a\n1\n' > one.csv
+	printf 'a,b\n2,x\n' > two.csv
+	mlk ingest bronze.t one.csv >/dev/null
+	mlk ingest --merge-schema bronze.t two.csv >/dev/null
+	sha=$(sha256sum two.csv | cut -c1-12)
+	run -0 mlk log -n 1 bronze.t
+	assert_line "Sources:    two.csv (1 rows, sha256 $sha)"
+	assert_line "Schema:     added column 'b' string"
+	assert_line --partial "Metrics:    rows_added=1, rows_removed=0, rows=2"
+}
