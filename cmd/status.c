@@ -106,7 +106,8 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 		             strlen(MLK_REFS_DEPLOYMENTS)) == 0)
 			deployments++;
 	}
-	qsort(layers, nlayers, sizeof(*layers), layer_cmp);
+	if (nlayers > 1)
+		qsort(layers, nlayers, sizeof(*layers), layer_cmp);
 	latest = mlk_store_ref_latest(ctx->store);
 	if (latest) {
 		struct mlk_entry e;

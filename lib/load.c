@@ -442,8 +442,10 @@ load_once(struct mlk_store *s, const char *table, struct mlk_load_source *src,
 		err = mlk_ingest_parse(s, m[j].name, m[j].buf, m[j].len,
 		    &o->parse, &schema, map, &p[np].res);
 		free(map);
-		if (err)
+		if (err) {
+			mlk_schema_release(&p[np].schema);
 			goto done;
+		}
 		src[m[j].source].rows += p[np].res.rows;
 		np++;
 	}
@@ -489,20 +491,25 @@ mlk_load_run(struct mlk_store *s, const char *table,
 		err = load_once(s, table, src, nsrc, m, nm, o, out);
 		if (!err || err->code != MLK_ERR_CONFLICT || o->overwrite ||
 		    attempt >= RETRIES)
-			return err;
+			break;
 		mlk_error_free(err);
 		usleep((useconds_t)(1000 *
 		    (1 + rand() % (10 << (attempt < 6 ? attempt : 6)))));
 		if ((err = mlk_load_check(s, table, src, nsrc)))
-			return err;
-		for (size_t i = 0; i < nsrc; i++)
+			break;
+		for (size_t i = 0; i < nsrc && !err; i++)
 			if (src[i].skipped && src[i].seen_version >= 0 &&
 			    !o->force)
-				return mlk_error_new(MLK_ERR_CONFLICT,
+				err = mlk_error_new(MLK_ERR_CONFLICT,
 				    "'%s' was ingested into '%s' by another "
 				    "writer meanwhile",
 				    src[i].name, table);
+		if (err)
+			break;
 	}
+	if (err)
+		mlk_load_result_release(out);
+	return err;
 }
 
 void

@@ -60,7 +60,10 @@ struct mlk_load_result {
 struct mlk_error *mlk_load_check(struct mlk_store *, const char *table,
     struct mlk_load_source *, size_t n);
 
-/* Loads the members of the sources not skipped. */
+/*
+ * Loads the members of the sources not skipped. On error out holds
+ * nothing to release.
+ */
 struct mlk_error *mlk_load_run(struct mlk_store *, const char *table,
     struct mlk_load_source *, size_t nsources, const struct mlk_load_member *,
     size_t nmembers, const struct mlk_load_opts *, struct mlk_load_result *out);

@@ -52,3 +52,9 @@ load helpers
 	assert_line --index 0 "mlk: too many arguments"
 	assert_line --index 1 "usage: mlk init [<dir>]"
 }
+
+@test "init where nobody may write, not even root, fails with exit 1" {
+	[ -d /sys/kernel ] || skip "no /sys"
+	run -1 mlk init /sys/kernel/mlk-test
+	assert_output "mlk: cannot create '/sys/kernel/mlk-test/.mlk': failed to make directory '/sys/kernel/mlk-test': Operation not permitted"
+}
