@@ -13,7 +13,7 @@ timeit=$MLK_TOOLS/timeit
 runs=$MLK_BENCH_RUNS
 status=0
 
-sizes="1000000:1m"
+sizes=${MLK_BENCH_SIZES:-"1000000:1m"}
 [ "${MLK_BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000:10m"
 duckdb=0; have_duckdb && duckdb=1
 pandas=0; have_pandas && pandas=1
