@@ -237,8 +237,8 @@ struct mlk_error *mlk_store_verify_object(struct mlk_store *,
     const struct mlk_oid *, enum mlk_object_kind *kind);
 /*
  * Packs every object reachable from a ref into one new pack, removes the
- * loose objects now packed and the older packs, removes unreachable loose
- * objects last modified before prune_before (seconds since the epoch: a
+ * loose objects now packed, removes unreachable loose objects and older
+ * packs last modified before prune_before (seconds since the epoch: a
  * writer that has written objects but not yet moved its ref is never
  * that old), and packs the refs. Reports the bytes of objects/ before and
  * after, and the number of objects packed.

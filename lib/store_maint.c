@@ -422,9 +422,15 @@ prune_loose(const char *objdir, const struct oidset *reach, time_t expire)
 	}
 }
 
-/* Removes every pack but the one named keep ("pack-<hash>"). */
+/*
+ * Removes the packs other than keep ("pack-<hash>.") last modified
+ * before expire, with their index files. A younger pack may hold an
+ * unreachable object that a writer has just found there and is about to
+ * point at (libgit2 freshens a pack's time when a write finds its object
+ * in it), so it stays, as a young loose object does.
+ */
 static void
-prune_packs(const char *objdir, const char *keep)
+prune_packs(const char *objdir, const char *keep, time_t expire)
 {
 	char *dir = xstrfmt("%s/pack", objdir);
 	DIR *d = opendir(dir);
@@ -435,13 +441,29 @@ prune_packs(const char *objdir, const char *keep)
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
-		char *p;
+		size_t n = strlen(de->d_name);
+		struct stat st;
+		char *p, *base;
+		static const char *const ext[] = { ".pack", ".idx", ".rev",
+			".keep" };
 
-		if (strncmp(de->d_name, "pack-", 5) != 0 ||
+		if (strncmp(de->d_name, "pack-", 5) != 0 || n < 6 ||
+		    strcmp(de->d_name + n - 5, ".pack") != 0 ||
 		    strncmp(de->d_name, keep, strlen(keep)) == 0)
 			continue;
 		p = xstrfmt("%s/%s", dir, de->d_name);
-		unlink(p);
+		if (stat(p, &st) == 0 && st.st_mtime < expire) {
+			base = xstrndup(p, strlen(p) - 5);
+			/* the index goes last: a pack without one is unseen */
+			for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]);
+			     i++) {
+				char *f = xstrfmt("%s%s", base, ext[i]);
+
+				unlink(f);
+				free(f);
+			}
+			free(base);
+		}
 		free(p);
 	}
 	closedir(d);
@@ -479,9 +501,9 @@ mlk_store_gc(struct mlk_store *s, int64_t prune_before, uint64_t *before,
 			goto done;
 		}
 		keep = xstrfmt("pack-%s.", git_packbuilder_name(pb));
-		prune_packs(objdir, keep);
+		prune_packs(objdir, keep, (time_t)prune_before);
 	} else
-		prune_packs(objdir, "\n");
+		prune_packs(objdir, "\n", (time_t)prune_before);
 	prune_loose(objdir, &reach, (time_t)prune_before);
 	if (git_repository_refdb(&refdb, s->repo) == 0) {
 		if ((rc = git_refdb_compress(refdb)) < 0)

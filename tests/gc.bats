@@ -36,7 +36,8 @@ load helpers
 	mkversion bronze.t
 	run -0 mlk log -n 1 bronze.t --json
 	echo "$output" | jq -e '.[0].record.version == 2'
-	mlk gc >/dev/null
+	mlk gc --prune=now >/dev/null
+	[ "$(ls .mlk/objects/pack/*.pack | wc -l)" -eq 1 ]
 	run -0 mlk fsck
 	assert_output "checked 7 objects, 1 refs, 3 versions: 0 problems"
 }
@@ -46,4 +47,21 @@ load helpers
 	run -2 mlk gc --prune=soon
 	assert_line --index 0 "mlk: bad --prune value 'soon'"
 	run -0 mlk gc --prune=30d
+}
+
+@test "an unreachable object in an older pack stays until it is old enough" {
+	init_repo
+	mkversion bronze.a
+	mkversion bronze.b
+	mlk gc >/dev/null
+	b=$(git --git-dir=.mlk rev-parse refs/tables/bronze.b)
+	git --git-dir=.mlk update-ref -d refs/tables/bronze.b
+	run -0 mlk gc
+	run -0 git --git-dir=.mlk cat-file -e "$b"
+	run -0 mlk gc --prune=never
+	run -0 git --git-dir=.mlk cat-file -e "$b"
+	run -0 mlk gc --prune=now
+	run -1 git --git-dir=.mlk cat-file -e "$b"
+	[ "$(ls .mlk/objects/pack/*.pack | wc -l)" -eq 1 ]
+	run -0 mlk fsck
 }
