@@ -157,6 +157,18 @@ read_all(struct state *st, char **operands, int n)
 	return NULL;
 }
 
+/* The raw bytes of the sources ingested. */
+static unsigned long long
+bytes_read(const struct state *st)
+{
+	unsigned long long n = 0;
+
+	for (size_t i = 0; i < st->nsrc; i++)
+		if (!st->src[i].skipped)
+			n += st->src[i].bytes;
+	return n;
+}
+
 static void
 state_release(struct state *st)
 {
@@ -360,30 +372,34 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 			cmd_print_json(json_pack("{s:s, s:b, s:o}", "table",
 			    table, "changed", 0, "sources", srcs));
 		else
-			cmd_print_json(json_pack("{s:s, s:b, s:I, s:s, s:I, "
-			                         "s:I, s:I, s:I, s:O, s:o}",
-			    "table", table, "changed", 1, "version",
-			    (json_int_t)res.version, "commit",
-			    mlk_oid_fmt((char[MLK_OID_HEXSZ + 1]){ 0 },
-			        &res.commit),
-			    "rows_added", (json_int_t)res.rows_added,
-			    "rows_removed", (json_int_t)res.rows_removed,
-			    "rows", (json_int_t)res.rows_total,
-			    "rows_quarantined", (json_int_t)res.quarantined,
-			    "schema_changes", res.schema_changes, "sources",
-			    srcs));
+			cmd_print_json(
+			    json_pack("{s:s, s:b, s:I, s:s, s:I, "
+			              "s:I, s:I, s:I, s:I, s:O, s:o}",
+			        "table", table, "changed", 1, "version",
+			        (json_int_t)res.version, "commit",
+			        mlk_oid_fmt((char[MLK_OID_HEXSZ + 1]){ 0 },
+			            &res.commit),
+			        "rows_added", (json_int_t)res.rows_added,
+			        "rows_removed", (json_int_t)res.rows_removed,
+			        "rows", (json_int_t)res.rows_total,
+			        "rows_quarantined", (json_int_t)res.quarantined,
+			        "bytes_read", (json_int_t)bytes_read(&st),
+			        "schema_changes", res.schema_changes, "sources",
+			        srcs));
 	} else if (res.nothing)
 		printf("%s: nothing to ingest, every source was ingested "
 		       "before\n",
 		    table);
 	else {
 		size_t n = 0;
+		char b[32];
 
 		for (size_t i = 0; i < st.nsrc; i++)
 			n += !st.src[i].skipped;
-		printf("%s@%lld: %llu rows from %zu source%s", table,
+		printf("%s@%lld: %llu rows from %zu source%s (%s)", table,
 		    res.version, (unsigned long long)res.rows_added, n,
-		    n == 1 ? "" : "s");
+		    n == 1 ? "" : "s",
+		    cmd_fmt_bytes(b, sizeof(b), bytes_read(&st)));
 		if (res.rows_removed)
 			printf(", %llu rows replaced",
 			    (unsigned long long)res.rows_removed);

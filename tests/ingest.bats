@@ -13,7 +13,7 @@ csv() {
 	    '1,3.5,2026-11-01 12:00:00,2026-11-01,true,ann' \
 	    '2,4,2026-11-01T13:30:00Z,2026-11-02,false,bob' > a.csv
 	run -0 mlk ingest bronze.t a.csv
-	assert_output "bronze.t@0: 2 rows from 1 source, 2 rows in all"
+	assert_output "bronze.t@0: 2 rows from 1 source (126 B), 2 rows in all"
 	run -0 mlk describe bronze.t --json
 	echo "$output" | jq -e '[.columns[] | "\(.name):\(.type)"] == ["id:int64", "Body Mass (g):float64", "when:timestamp", "day:date", "ok:bool", "name:string"]'
 	run -0 mlk cat bronze.t
@@ -26,7 +26,7 @@ csv() {
 	init_repo
 	printf '\xef\xbb\xbfa,b\r\n"x, y","line1\nline2"\r\n"say ""hi""",\r\n3,""\r\n4,last' > d.csv
 	run -0 mlk ingest bronze.d d.csv
-	assert_output "bronze.d@0: 4 rows from 1 source, 4 rows in all"
+	assert_output "bronze.d@0: 4 rows from 1 source (57 B), 4 rows in all"
 	run -0 mlk cat bronze.d --format jsonl
 	assert_line --index 0 '{"a":"x, y","b":"line1\nline2"}'
 	assert_line --index 1 '{"a":"say \"hi\"","b":null}'
@@ -141,7 +141,7 @@ mlk: bad.csv:3:2: 'x' is not an int64" ]
 	mlk ingest bronze.t good.csv >/dev/null
 	printf 'a,b\n3,4\n5,x\n6,7,8\n9,10\n' > bad.csv
 	run -0 mlk ingest --quarantine bronze.t bad.csv
-	assert_output "bronze.t@1: 2 rows from 1 source, 3 rows in all
+	assert_output "bronze.t@1: 2 rows from 1 source (23 B), 3 rows in all
 2 bad rows quarantined in bronze.t_quarantine@0"
 	run -0 mlk cat bronze.t_quarantine
 	assert_output 'source,line,column,reason,raw
@@ -160,7 +160,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	run -0 --separate-stderr mlk ingest bronze.t renamed.csv
 	assert_output "bronze.t: nothing to ingest, every source was ingested before"
 	run -0 mlk ingest --force bronze.t a.csv
-	assert_output "bronze.t@1: 1 rows from 1 source, 2 rows in all"
+	assert_output "bronze.t@1: 1 rows from 1 source (4 B), 2 rows in all"
 	run -0 mlk log bronze.t --json
 	echo "$output" | jq -e 'length == 2'
 }
@@ -171,10 +171,10 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	printf 'a\n1\n' > landing/h1.csv
 	printf 'a\n2\n' > landing/h2.csv
 	run -0 mlk ingest bronze.t landing
-	assert_output "bronze.t@0: 2 rows from 2 sources, 2 rows in all"
+	assert_output "bronze.t@0: 2 rows from 2 sources (8 B), 2 rows in all"
 	printf 'a\n3\n' > landing/h3.csv
 	run -0 --separate-stderr mlk ingest bronze.t landing
-	assert_output "bronze.t@1: 1 rows from 1 source, 3 rows in all"
+	assert_output "bronze.t@1: 1 rows from 1 source (4 B), 3 rows in all"
 	run -0 --separate-stderr mlk ingest bronze.t 'landing/*.csv'
 	assert_output "bronze.t: nothing to ingest, every source was ingested before"
 }
@@ -194,7 +194,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	tar -czf arch.tar.gz in
 	(cd in && zip -q ../arch.zip one.csv two.csv)
 	run -0 mlk ingest bronze.tgz arch.tar.gz
-	assert_output "bronze.tgz@0: 3 rows from 1 source, 3 rows in all"
+	assert_output --regexp "^bronze.tgz@0: 3 rows from 1 source \([0-9]+ B\), 3 rows in all$"
 	run -0 mlk ingest bronze.zip arch.zip
 	[ "$(mlk cat bronze.zip)" = "$(mlk cat bronze.tgz)" ]
 	# detection is by content, not by name
@@ -206,7 +206,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 @test "stdin" {
 	init_repo
 	run -0 bash -c 'printf "a\n1\n2\n" | "$MLK" ingest bronze.t -'
-	assert_output "bronze.t@0: 2 rows from 1 source, 2 rows in all"
+	assert_output "bronze.t@0: 2 rows from 1 source (6 B), 2 rows in all"
 }
 
 @test "schema enforcement: a new column fails, --merge-schema adds it" {
@@ -259,7 +259,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	printf 'a\n3\n' > two.csv
 	mlk ingest bronze.t one.csv >/dev/null
 	run -0 mlk ingest --overwrite bronze.t two.csv
-	assert_output "bronze.t@1: 1 rows from 1 source, 2 rows replaced, 1 rows in all"
+	assert_output "bronze.t@1: 1 rows from 1 source (4 B), 2 rows replaced, 1 rows in all"
 	run -0 mlk cat bronze.t@0
 	assert_output 'a
 1
@@ -300,7 +300,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	init_repo
 	printf 'a\n1\n' > a.csv
 	run -0 mlk ingest --json bronze.t a.csv
-	echo "$output" | jq -e '.changed == true and .version == 0 and .rows_added == 1 and .sources[0].skipped == false'
+	echo "$output" | jq -e '.changed == true and .version == 0 and .rows_added == 1 and .bytes_read == 4 and .sources[0].skipped == false'
 	run -0 --separate-stderr mlk ingest --json bronze.t a.csv
 	echo "$output" | jq -e '.changed == false and .sources[0].skipped == true'
 }
@@ -398,7 +398,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	init_repo
 	printf '{"id":1,"v":0.5,"tags":["a","b"]}\n\n{"id":2,"extra":"x","when":"2026-11-01T00:00:00Z"}\r\n' > a.jsonl
 	run -0 mlk ingest bronze.j a.jsonl
-	assert_output "bronze.j@0: 2 rows from 1 source, 2 rows in all"
+	assert_output "bronze.j@0: 2 rows from 1 source (87 B), 2 rows in all"
 	run -0 mlk describe bronze.j --json
 	echo "$output" | jq -e '[.columns[] | "\(.name):\(.type)"] == ["id:int64", "v:float64", "tags:string", "extra:string", "when:timestamp"]'
 	run -0 mlk cat bronze.j
@@ -415,7 +415,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	run -1 mlk ingest --format jsonl bronze.j b.jsonl
 	assert_output "mlk: b.jsonl:2: expected a JSON object"
 	run -0 mlk ingest --quarantine bronze.j b.jsonl
-	assert_output "bronze.j@1: 2 rows from 1 source, 3 rows in all
+	assert_output "bronze.j@1: 2 rows from 1 source (33 B), 3 rows in all
 2 bad rows quarantined in bronze.j_quarantine@0"
 	run -0 mlk cat bronze.j_quarantine --columns line,column,raw
 	assert_output 'line,column,raw
@@ -427,7 +427,7 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	init_repo
 	printf '{"a":1}\n{"a":2}\n' | gzip > j.jsonl.gz
 	run -0 mlk ingest bronze.j j.jsonl.gz
-	assert_output "bronze.j@0: 2 rows from 1 source, 2 rows in all"
+	assert_output "bronze.j@0: 2 rows from 1 source (33 B), 2 rows in all"
 }
 
 @test "log shows each version's sources and schema changes" {
