@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,23 @@ enum {
 	OPT_FORCE,
 	OPT_JSON,
 };
+
+/*
+ * Plain files are read mapped (lib/source.c): one truncated by another
+ * program while it is being ingested faults. Nothing is committed before
+ * the end, so leaving at once loses nothing: say so and exit 1.
+ */
+static void
+on_sigbus(int sig)
+{
+	static const char msg[] = "mlk: a source file was truncated while it "
+	                          "was being read; nothing was written\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)n;
+	(void)sig;
+	_exit(1);
+}
 
 /* A progress line on stderr, when it is a terminal. */
 struct progress {
@@ -145,8 +163,8 @@ read_all(struct state *st, char **operands, int n)
 			st->owned[st->nowned++] = m;
 			ALLOC_GROW(st->mem, st->nmem + 1, st->memalloc);
 			st->mem[st->nmem].name = m.name;
-			st->mem[st->nmem].buf = m.data.buf;
-			st->mem[st->nmem].len = m.data.len;
+			st->mem[st->nmem].buf = m.buf;
+			st->mem[st->nmem].len = m.len;
 			st->mem[st->nmem].source = i;
 			st->nmem++;
 		}
@@ -326,6 +344,7 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	    !o.parse.no_infer);
 	if ((err = cmd_repo(ctx)))
 		goto done;
+	signal(SIGBUS, on_sigbus);
 	if ((err = read_all(&st, argv + optind + 1, argc - optind - 1)))
 		goto done;
 	if ((err = mlk_load_check(ctx->store, table, st.src, st.nsrc)))

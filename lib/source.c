@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -196,6 +197,74 @@ mlk_member_release(struct mlk_member *m)
 	free(m->name);
 	m->name = NULL;
 	strbuf_release(&m->data);
+	if (m->map)
+		munmap(m->map, m->maplen);
+	m->map = NULL;
+	m->buf = NULL;
+	m->len = 0;
+}
+
+static const char *
+raw_ptr(const struct mlk_source *src)
+{
+	return src->map ? src->map : src->raw.buf;
+}
+
+static size_t
+raw_len(const struct mlk_source *src)
+{
+	return src->map ? src->mapsize : src->raw.len;
+}
+
+static void
+hex_digest(struct mlk_source *src, const unsigned char *digest, unsigned dlen)
+{
+	for (unsigned i = 0; i < dlen && i < MLK_SHA256_HEXSZ / 2; i++) {
+		src->sha256[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		src->sha256[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+	}
+	src->sha256[MLK_SHA256_HEXSZ] = '\0';
+}
+
+/*
+ * Maps a regular file of size bytes, pre-faulted, with a zero page after
+ * it so that its bytes are NUL-terminated as a strbuf's are, and hashes
+ * it: no copy from the page cache. A file truncated while it is mapped
+ * faults (SIGBUS) when its lost pages are read; cmd/ingest.c turns that
+ * into an error. Returns 0, or -1 when the file could not be mapped (the
+ * caller reads it instead).
+ */
+static int
+map_file(struct mlk_source *src, int fd, size_t size)
+{
+	EVP_MD_CTX *md;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), total;
+	char *base;
+
+	total = (size + page) / page * page + page;
+	base = mmap(NULL, total, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return -1;
+	if (mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE,
+	        fd, 0) == MAP_FAILED) {
+		munmap(base, total);
+		return -1;
+	}
+	madvise(base, size, MADV_SEQUENTIAL);
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(md, base, size) ||
+	    !EVP_DigestFinal_ex(md, digest, &dlen))
+		abort();
+	EVP_MD_CTX_free(md);
+	hex_digest(src, digest, dlen);
+	src->map = base;
+	src->maplen = total;
+	src->mapsize = size;
+	src->raw_bytes = size;
+	return 0;
 }
 
 static struct mlk_error *
@@ -284,11 +353,7 @@ read_raw(struct mlk_source *src, int fd)
 	if (!EVP_DigestFinal_ex(md, digest, &dlen))
 		abort();
 	EVP_MD_CTX_free(md);
-	for (unsigned i = 0; i < dlen && i < MLK_SHA256_HEXSZ / 2; i++) {
-		src->sha256[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		src->sha256[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
-	}
-	src->sha256[MLK_SHA256_HEXSZ] = '\0';
+	hex_digest(src, digest, dlen);
 	src->raw_bytes = src->raw.len;
 	return err;
 }
@@ -306,6 +371,16 @@ mlk_source_open(struct mlk_source *src, const char *path, size_t limit)
 	if (fd == -1)
 		return mlk_error_errno("cannot open '%s'", path);
 	src->path = xstrdup(path);
+	if (!is_stdin) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size > 0 && (uint64_t)st.st_size <= src->limit &&
+		    map_file(src, fd, (size_t)st.st_size) == 0) {
+			close(fd);
+			return NULL;
+		}
+	}
 	err = read_raw(src, fd);
 	if (!is_stdin)
 		close(fd);
@@ -412,21 +487,20 @@ read_data(struct mlk_source *src, struct mlk_member *out,
 	}
 }
 
-struct mlk_error *
-mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
-    int *done)
+static struct mlk_error *
+next_member(struct mlk_source *src, struct mlk_member *out, int *done)
 {
 	struct archive_entry *e;
 	struct mlk_error *err;
 
-	out->name = NULL;
+	memset(out, 0, sizeof(*out));
 	strbuf_init(&out->data, 0);
 	*done = 0;
 	if (src->state == ST_DONE) {
 		*done = 1;
 		return NULL;
 	}
-	if (src->state == ST_START && src->raw.len == 0) {
+	if (src->state == ST_START && raw_len(src) == 0) {
 		/* Nothing at all is one empty file, not an empty archive. */
 		src->state = ST_DONE;
 		out->name = xstrdup(src->path);
@@ -435,8 +509,8 @@ mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
 	}
 	if (src->state == ST_START) {
 		src->ar = archive_new();
-		if (archive_read_open_memory(src->ar, src->raw.buf,
-		        src->raw.len) != ARCHIVE_OK) {
+		if (archive_read_open_memory(src->ar, raw_ptr(src),
+		        raw_len(src)) != ARCHIVE_OK) {
 			src->state = ST_DONE;
 			return archive_err(src->ar, src->path);
 		}
@@ -488,8 +562,16 @@ mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
 		/* A plain file: hand over the bytes read, without a copy. */
 		archive_read_free(src->ar);
 		src->ar = NULL;
-		out->data = src->raw;
-		strbuf_init(&src->raw, 0);
+		if (src->map) {
+			out->map = src->map;
+			out->maplen = src->maplen;
+			out->buf = src->map;
+			out->len = src->mapsize;
+			src->map = NULL;
+		} else {
+			out->data = src->raw;
+			strbuf_init(&src->raw, 0);
+		}
 		src->state = ST_DONE;
 		return NULL;
 	}
@@ -510,4 +592,20 @@ mlk_source_close(struct mlk_source *src)
 	free(src->path);
 	src->path = NULL;
 	strbuf_release(&src->raw);
+	if (src->map)
+		munmap(src->map, src->maplen);
+	src->map = NULL;
+}
+
+struct mlk_error *
+mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
+    int *done)
+{
+	struct mlk_error *err = next_member(src, out, done);
+
+	if (!err && !*done && out->map == NULL) {
+		out->buf = out->data.buf;
+		out->len = out->data.len;
+	}
+	return err;
 }

@@ -82,14 +82,19 @@ struct mlk_error *mlk_source_expand(struct mlk_source_list *,
 void mlk_source_list_release(struct mlk_source_list *);
 
 /*
- * One member: its display name and all its bytes, decompressed. The
- * caller owns it and frees it with mlk_member_release(); data may be
- * taken with strbuf_detach(). data is NUL-terminated, as strbufs are,
- * but may hold NUL bytes.
+ * One member: its display name and all its bytes, decompressed, at buf
+ * and len: NUL-terminated, but they may hold NUL bytes. The caller owns
+ * it and frees it with mlk_member_release(). The bytes are data's, or,
+ * for a plain file, the file mapped into memory (data is then empty).
  */
 struct mlk_member {
 	char *name;
+	const char *buf;
+	size_t len;
 	struct strbuf data;
+	/* private: the mapping of a plain file */
+	void *map;
+	size_t maplen;
 };
 
 void mlk_member_release(struct mlk_member *);
@@ -113,6 +118,8 @@ struct mlk_source {
 
 	/* private */
 	struct strbuf raw;
+	char *map; /* a regular file, mapped, instead of raw */
+	size_t maplen, mapsize;
 	struct archive *ar;
 	size_t limit;
 	uint64_t nmembers;

@@ -442,3 +442,17 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	assert_line "Schema:     added column 'b' string"
 	assert_line --partial "Metrics:    rows_added=1, rows_removed=0, rows=2"
 }
+
+@test "a source truncated while it is being ingested fails cleanly" {
+	init_repo
+	"$MLK_TOOLS/genmeters" 1500000 > big.csv
+	mlk ingest --no-infer bronze.t big.csv > out 2> err &
+	pid=$!
+	sleep 0.3
+	truncate -s 1000 big.csv
+	rc=0
+	wait "$pid" || rc=$?
+	# it finished first, or it failed saying why; never a crash
+	[ "$rc" -eq 0 ] || { [ "$rc" -eq 1 ] && grep -q "truncated while it was being read" err; }
+	run -0 mlk fsck
+}
