@@ -94,6 +94,15 @@ struct cmd_opts {
 
 int cmd_getopt(const struct cmd_opts *, char **arg, struct mlk_error **err);
 
+/*
+ * The whole option parsing of a command that takes no operands and only
+ * --json (status, ls, fsck). Returns 1 when the command is to return
+ * *err at once (NULL after -h or --completion-helper, else a usage
+ * error), 0 to go on.
+ */
+int cmd_json_only(int argc, char **argv, const struct cmd_usage *, int *json,
+    struct mlk_error **err);
+
 void cmd_print_usage(FILE *, const struct cmd_usage *, int with_options);
 /* "usage: mlk <cmd> ...": a usage error with the synopsis. */
 struct mlk_error *cmd_usage_error(const struct cmd_usage *, const char *fmt,

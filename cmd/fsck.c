@@ -17,28 +17,12 @@ static const struct cmd_usage usage = { synopsis, options };
 struct mlk_error *
 cmd_fsck(int argc, char **argv, struct mlk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "completion-helper", no_argument, NULL, 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_error *err = NULL;
 	struct mlk_fsck f;
-	int c, json = 0;
-	char *arg;
+	int json = 0;
 
-	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
-		if (c == CMD_OPT_EXIT)
-			return NULL;
-		if (c == CMD_OPT_ERROR)
-			return err;
-		if (c == 'j')
-			json = 1;
-	}
-	if (argc - optind > 0)
-		return cmd_usage_error(&usage, "too many arguments");
+	if (cmd_json_only(argc, argv, &usage, &json, &err))
+		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_fsck_run(ctx->store, &f)))

@@ -33,22 +33,10 @@ struct item {
 };
 
 static int
-layer_rank(const char *layer)
-{
-	if (strcmp(layer, "bronze") == 0)
-		return 0;
-	if (strcmp(layer, "silver") == 0)
-		return 1;
-	if (strcmp(layer, "gold") == 0)
-		return 2;
-	return 3;
-}
-
-static int
 item_cmp(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
-	int d = layer_rank(x->layer) - layer_rank(y->layer);
+	int d = mlk_layer_rank(x->layer) - mlk_layer_rank(y->layer);
 
 	if (d == 0)
 		d = strcmp(x->layer, y->layer);
@@ -165,29 +153,13 @@ print_text(const struct item *items, size_t n)
 struct mlk_error *
 cmd_ls(int argc, char **argv, struct mlk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "completion-helper", no_argument, NULL, 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_ref_list refs = MLK_REF_LIST_INIT;
 	struct mlk_error *err = NULL;
 	struct item *items = NULL;
-	int c, json = 0;
-	char *arg;
+	int json = 0;
 
-	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
-		if (c == CMD_OPT_EXIT)
-			return NULL;
-		if (c == CMD_OPT_ERROR)
-			return err;
-		if (c == 'j')
-			json = 1;
-	}
-	if (argc - optind > 0)
-		return cmd_usage_error(&usage, "too many arguments");
+	if (cmd_json_only(argc, argv, &usage, &json, &err))
+		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_store_ref_list(ctx->store, MLK_REFS_TABLES, &refs)))

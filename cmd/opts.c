@@ -158,3 +158,31 @@ cmd_fmt_bytes(char *buf, size_t size, unsigned long long n)
 		snprintf(buf, size, "%.1f %s", v, units[u]);
 	return buf;
 }
+
+int
+cmd_json_only(int argc, char **argv, const struct cmd_usage *usage, int *json,
+    struct mlk_error **err)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "completion-helper", no_argument, NULL, 0 },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_opts st = { argc, argv, "h", longopts, usage };
+	char *arg;
+	int c;
+
+	*json = 0;
+	while ((c = cmd_getopt(&st, &arg, err)) != -1) {
+		if (c == CMD_OPT_EXIT || c == CMD_OPT_ERROR)
+			return 1;
+		if (c == 'j')
+			*json = 1;
+	}
+	if (argc - optind > 0) {
+		*err = cmd_usage_error(usage, "too many arguments");
+		return 1;
+	}
+	return 0;
+}

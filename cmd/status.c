@@ -25,22 +25,10 @@ struct layer {
 };
 
 static int
-layer_rank(const char *name)
-{
-	if (strcmp(name, "bronze") == 0)
-		return 0;
-	if (strcmp(name, "silver") == 0)
-		return 1;
-	if (strcmp(name, "gold") == 0)
-		return 2;
-	return 3;
-}
-
-static int
 layer_cmp(const void *a, const void *b)
 {
 	const struct layer *x = a, *y = b;
-	int d = layer_rank(x->name) - layer_rank(y->name);
+	int d = mlk_layer_rank(x->name) - mlk_layer_rank(y->name);
 
 	return d ? d : strcmp(x->name, y->name);
 }
@@ -48,32 +36,16 @@ layer_cmp(const void *a, const void *b)
 struct mlk_error *
 cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "completion-helper", no_argument, NULL, 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_ref_list refs = MLK_REF_LIST_INIT;
 	struct mlk_error *err = NULL;
 	struct layer *layers = NULL;
 	size_t nlayers = 0, alloc = 0, tables = 0, runs = 0, models = 0;
 	size_t deployments = 0;
 	char *latest = NULL, *summary = NULL, when[32] = "", iso[32] = "";
-	int c, json = 0;
-	char *arg;
+	int json = 0;
 
-	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
-		if (c == CMD_OPT_EXIT)
-			return NULL;
-		if (c == CMD_OPT_ERROR)
-			return err;
-		if (c == 'j')
-			json = 1;
-	}
-	if (argc - optind > 0)
-		return cmd_usage_error(&usage, "too many arguments");
+	if (cmd_json_only(argc, argv, &usage, &json, &err))
+		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_store_ref_list(ctx->store, "refs/", &refs)))

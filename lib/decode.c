@@ -257,7 +257,7 @@ get_floats(struct rd *r, unsigned enc, double *out, size_t n)
 			return -1;
 		}
 		for (size_t i = 0; i < n; i++)
-			out[i] = (double)m[i] / pow10tab[scale];
+			out[i] = (double)m[i] / mlk_pow10[scale];
 		free(m);
 		return get_exceptions(r, out, n);
 	default:

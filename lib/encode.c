@@ -41,13 +41,13 @@ static int
 dec_scale(double v)
 {
 	for (int s = 0; s <= MAX_SCALE; s++) {
-		double x = v * pow10tab[s];
+		double x = v * mlk_pow10[s];
 		int64_t m;
 
 		if (!(fabs(x) < DEC_LIMIT))
 			return -1;
 		m = (int64_t)rint(x);
-		if (f64bits((double)m / pow10tab[s]) == f64bits(v))
+		if (f64bits((double)m / mlk_pow10[s]) == f64bits(v))
 			return s;
 	}
 	return -1;
@@ -74,11 +74,11 @@ to_decimal(const double *v, size_t n, int64_t *m, size_t *exc, size_t *nexc)
 again:
 	*nexc = 0;
 	for (size_t i = 0; i < n; i++) {
-		double x = v[i] * pow10tab[scale];
+		double x = v[i] * mlk_pow10[scale];
 
 		if (fabs(x) < DEC_LIMIT) {
 			m[i] = (int64_t)rint(x);
-			if (f64bits((double)m[i] / pow10tab[scale]) ==
+			if (f64bits((double)m[i] / mlk_pow10[scale]) ==
 			    f64bits(v[i]))
 				continue;
 		}

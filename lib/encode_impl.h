@@ -11,29 +11,11 @@
 #include <string.h>
 
 #include "encode.h"
+#include "value.h"
 #include "strbuf.h"
 
 #define BLOCK 128 /* values in a bit-packed block */
 #define MAX_SCALE 15 /* the largest DECIMAL scale */
-
-static const double pow10tab[MAX_SCALE + 1] = {
-	1e0,
-	1e1,
-	1e2,
-	1e3,
-	1e4,
-	1e5,
-	1e6,
-	1e7,
-	1e8,
-	1e9,
-	1e10,
-	1e11,
-	1e12,
-	1e13,
-	1e14,
-	1e15,
-};
 
 static inline uint64_t
 load64le(const uint8_t *p)

@@ -93,7 +93,7 @@ parse_int(const char *s, const char *e, int64_t *out)
 	return 0;
 }
 
-static const double pow10_exact[] = {
+const double mlk_pow10[MLK_POW10_EXACT + 1] = {
 	1e0,
 	1e1,
 	1e2,
@@ -204,8 +204,8 @@ parse_float(const char *s, const char *e, double *out)
 	if (m == 0)
 		v = 0;
 	else if (!cut && m <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22)
-		v = exp10 < 0 ? (double)m / pow10_exact[-exp10] :
-		                (double)m * pow10_exact[exp10];
+		v = exp10 < 0 ? (double)m / mlk_pow10[-exp10] :
+		                (double)m * mlk_pow10[exp10];
 	else {
 		*out = slow_strtod(start, e);
 		return 0;

@@ -49,6 +49,10 @@ int mlk_value_parse_date(const char *s, size_t len, int32_t *out);
 /* Microseconds since 1970-01-01 00:00:00 UTC. */
 int mlk_value_parse_timestamp(const char *s, size_t len, int64_t *out);
 
+/* 1e0 .. 1e22: the powers of ten a double holds exactly. */
+#define MLK_POW10_EXACT 22
+extern const double mlk_pow10[MLK_POW10_EXACT + 1];
+
 /* Room for any formatted value and its terminating NUL. */
 #define MLK_VALUE_FMT_MAX 48
 

@@ -70,6 +70,17 @@ mlk_table_name_valid(const char *name)
 }
 
 int
+mlk_layer_rank(const char *layer)
+{
+	static const char *const medallion[] = { "bronze", "silver", "gold" };
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(layer, medallion[i]) == 0)
+			return i;
+	return 3;
+}
+
+int
 mlk_model_name_valid(const char *name)
 {
 	size_t n = strlen(name);

@@ -34,6 +34,12 @@ long long mlk_thing_first_version(enum mlk_thing);
  * digits, '_', '-' and single inner dots. Returns 1 when valid.
  */
 int mlk_table_name_valid(const char *);
+/*
+ * The order of layers for people: bronze, silver, gold, then the others
+ * (all equal here: callers break ties by name). layer is the first part
+ * of a table name.
+ */
+int mlk_layer_rank(const char *layer);
 int mlk_model_name_valid(const char *);
 
 /* The current head of a thing. */
