@@ -27,36 +27,28 @@ struct mlk_ctx {
  */
 struct mlk_error *cmd_repo(struct mlk_ctx *);
 
-#define CMD_NEEDS_REPO 0x1
-
 /*
- * The command table: name, one-line summary, flags. The one list feeds
+ * The command table: name and one-line summary. The one list feeds
  * dispatch, `mlk help`, `--list-cmds` and so completion.
  */
 /* clang-format off */
 #define MLK_COMMANDS(X)                                                     \
-	X(init, "create an empty mlk repository", 0)                        \
-	X(status, "show the state of the repository", CMD_NEEDS_REPO)      \
-	X(ingest, "load files into a table, exactly once per file",         \
-	    CMD_NEEDS_REPO)                                                 \
-	X(log, "show the history of versions", CMD_NEEDS_REPO)             \
-	X(show, "show one version: its record, inputs and outputs",         \
-	    CMD_NEEDS_REPO)                                                 \
-	X(ls, "list the tables, by layer", CMD_NEEDS_REPO)                 \
-	X(cat, "print the rows of a table version", CMD_NEEDS_REPO)        \
-	X(describe, "show a table version's schema and column statistics", \
-	    CMD_NEEDS_REPO)                                                 \
-	X(diff, "compare two table versions: schema and rows",             \
-	    CMD_NEEDS_REPO)                                                 \
-	X(restore, "make a table's content that of an earlier version",    \
-	    CMD_NEEDS_REPO)                                                 \
-	X(fsck, "verify the repository's objects and records",             \
-	    CMD_NEEDS_REPO)                                                 \
-	X(gc, "pack objects and remove unreachable ones", CMD_NEEDS_REPO)  \
-	X(help, "show help for mlk or one of its commands", 0)
+	X(init, "create an empty mlk repository")                           \
+	X(status, "show the state of the repository")                       \
+	X(ingest, "load files into a table, exactly once per file")         \
+	X(log, "show the history of versions")                              \
+	X(show, "show one version: its record, inputs and outputs")         \
+	X(ls, "list the tables, by layer")                                  \
+	X(cat, "print the rows of a table version")                         \
+	X(describe, "show a table version's schema and column statistics")  \
+	X(diff, "compare two table versions: schema and rows")              \
+	X(restore, "make a table's content that of an earlier version")     \
+	X(fsck, "verify the repository's objects and records")              \
+	X(gc, "pack objects and remove unreachable ones")                   \
+	X(help, "show help for mlk or one of its commands")
 /* clang-format on */
 
-#define X(name, summary, flags) \
+#define X(name, summary) \
 	struct mlk_error *cmd_##name(int argc, char **argv, \
 	    struct mlk_ctx *ctx);
 MLK_COMMANDS(X)
@@ -95,13 +87,15 @@ struct cmd_opts {
 int cmd_getopt(const struct cmd_opts *, char **arg, struct mlk_error **err);
 
 /*
- * The whole option parsing of a command that takes no operands and only
- * --json (status, ls, fsck). Returns 1 when the command is to return
- * *err at once (NULL after -h or --completion-helper, else a usage
- * error), 0 to go on.
+ * The whole option parsing of a command whose only option is --json and
+ * that takes exactly n operands (status, ls, fsck, show, describe,
+ * restore): fewer is a usage error saying missing, more "too many
+ * arguments". Returns 1 when the command is to return *err at once
+ * (NULL after -h or --completion-helper), 0 to go on, with the operands
+ * at argv[optind].
  */
-int cmd_json_only(int argc, char **argv, const struct cmd_usage *, int *json,
-    struct mlk_error **err);
+int cmd_json_operands(int argc, char **argv, const struct cmd_usage *, int n,
+    const char *missing, int *json, struct mlk_error **err);
 
 void cmd_print_usage(FILE *, const struct cmd_usage *, int with_options);
 /* "usage: mlk <cmd> ...": a usage error with the synopsis. */

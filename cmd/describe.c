@@ -201,30 +201,13 @@ describe_text(const struct mlk_table_version *tv)
 struct mlk_error *
 cmd_describe(int argc, char **argv, struct mlk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "completion-helper", no_argument, NULL, 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_table_version tv;
 	struct mlk_error *err = NULL;
-	int c, json = 0;
-	char *arg;
+	int json = 0;
 
-	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
-		if (c == CMD_OPT_EXIT)
-			return NULL;
-		if (c == CMD_OPT_ERROR)
-			return err;
-		if (c == 'j')
-			json = 1;
-	}
-	if (argc - optind != 1)
-		return cmd_usage_error(&usage,
-		    argc - optind ? "too many arguments" :
-		                    "which table version?");
+	if (cmd_json_operands(argc, argv, &usage, 1, "which table version?",
+	        &json, &err))
+		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_table_version_read(ctx->store, argv[optind], &tv)))

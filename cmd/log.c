@@ -96,15 +96,6 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 		{ "completion-helper", no_argument, NULL, 0 },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct {
-		const char *prefix;
-		enum mlk_thing thing;
-	} spaces[] = {
-		{ MLK_REFS_TABLES, MLK_THING_TABLE },
-		{ MLK_REFS_RUNS, MLK_THING_RUN },
-		{ MLK_REFS_MODELS, MLK_THING_MODEL },
-		{ MLK_REFS_DEPLOYMENTS, MLK_THING_DEPLOYMENT },
-	};
 	const struct cmd_opts st = { argc, argv, "hn:", longopts, &usage };
 	struct mlk_error *err = NULL;
 	struct cursor *cur = NULL;
@@ -164,32 +155,31 @@ cmd_log(int argc, char **argv, struct mlk_ctx *ctx)
 			const char *kind =
 			    mlk_record_str(cur->e.record, "kind");
 
-			cur->thing = strcmp(kind, "table") == 0 ?
-			    MLK_THING_TABLE :
-			    strcmp(kind, "model") == 0 ? MLK_THING_MODEL :
-			    strcmp(kind, "deployment") == 0 ?
-			                                 MLK_THING_DEPLOYMENT :
-			                                 MLK_THING_RUN;
+			if (mlk_thing_of_kind(kind, &cur->thing) < 0)
+				cur->thing = MLK_THING_RUN;
 		}
 	} else {
-		for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]);
-		     k++) {
-			struct mlk_ref_list refs = MLK_REF_LIST_INIT;
+		struct mlk_ref_list refs = MLK_REF_LIST_INIT;
 
-			if ((err = mlk_store_ref_list(ctx->store,
-			         spaces[k].prefix, &refs)))
-				goto done;
-			for (size_t i = 0; i < refs.nr && !err; i++) {
-				ALLOC_GROW(cur, ncur + 1, alloc);
-				memset(&cur[ncur], 0, sizeof(*cur));
-				cur[ncur].thing = spaces[k].thing;
-				err = cursor_load(ctx->store, &cur[ncur++],
-				    &refs.refs[i].oid);
-			}
-			mlk_ref_list_release(&refs);
-			if (err)
-				goto done;
+		if ((err = mlk_store_ref_list(ctx->store, "refs/", &refs)))
+			goto done;
+		for (size_t i = 0; i < refs.nr && !err; i++) {
+			enum mlk_thing thing;
+			const char *name;
+
+			/* aliases name versions that their models list */
+			if (mlk_thing_of_ref(refs.refs[i].name, &thing, &name) <
+			    0)
+				continue;
+			ALLOC_GROW(cur, ncur + 1, alloc);
+			memset(&cur[ncur], 0, sizeof(*cur));
+			cur[ncur].thing = thing;
+			err = cursor_load(ctx->store, &cur[ncur++],
+			    &refs.refs[i].oid);
 		}
+		mlk_ref_list_release(&refs);
+		if (err)
+			goto done;
 	}
 	while (max < 0 || shown < max) {
 		size_t best = ncur;

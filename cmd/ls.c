@@ -158,7 +158,7 @@ cmd_ls(int argc, char **argv, struct mlk_ctx *ctx)
 	struct item *items = NULL;
 	int json = 0;
 
-	if (cmd_json_only(argc, argv, &usage, &json, &err))
+	if (cmd_json_operands(argc, argv, &usage, 0, NULL, &json, &err))
 		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;

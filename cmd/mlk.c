@@ -18,12 +18,11 @@
 struct cmd_entry {
 	const char *name;
 	const char *summary;
-	unsigned flags;
 	struct mlk_error *(*fn)(int, char **, struct mlk_ctx *);
 };
 
 static const struct cmd_entry commands[] = {
-#define X(name, summary, flags) { #name, summary, flags, cmd_##name },
+#define X(name, summary) { #name, summary, cmd_##name },
 	MLK_COMMANDS(X)
 #undef X
 };

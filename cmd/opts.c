@@ -160,8 +160,8 @@ cmd_fmt_bytes(char *buf, size_t size, unsigned long long n)
 }
 
 int
-cmd_json_only(int argc, char **argv, const struct cmd_usage *usage, int *json,
-    struct mlk_error **err)
+cmd_json_operands(int argc, char **argv, const struct cmd_usage *usage, int n,
+    const char *missing, int *json, struct mlk_error **err)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -180,8 +180,12 @@ cmd_json_only(int argc, char **argv, const struct cmd_usage *usage, int *json,
 		if (c == 'j')
 			*json = 1;
 	}
-	if (argc - optind > 0) {
+	if (argc - optind > n) {
 		*err = cmd_usage_error(usage, "too many arguments");
+		return 1;
+	}
+	if (argc - optind < n) {
+		*err = cmd_usage_error(usage, "%s", missing);
 		return 1;
 	}
 	return 0;

@@ -56,13 +56,6 @@ print_result(int json, const char *table, long long version,
 struct mlk_error *
 cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "completion-helper", no_argument, NULL, 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_table_version target = { 0 };
 	struct mlk_snapshot cur = MLK_SNAPSHOT_INIT;
 	struct mlk_error *err = NULL;
@@ -73,21 +66,11 @@ cmd_restore(int argc, char **argv, struct mlk_ctx *ctx)
 	char *rev = NULL, *summary = NULL;
 	json_t *rec = NULL, *metrics;
 	long long version;
-	int c, json = 0, have_cur = 0;
-	char *arg;
+	int json = 0, have_cur = 0;
 
-	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
-		if (c == CMD_OPT_EXIT)
-			return NULL;
-		if (c == CMD_OPT_ERROR)
-			return err;
-		if (c == 'j')
-			json = 1;
-	}
-	if (argc - optind != 2)
-		return cmd_usage_error(&usage,
-		    argc - optind > 2 ? "too many arguments" :
-		                        "which table, and which version?");
+	if (cmd_json_operands(argc, argv, &usage, 2,
+	        "which table, and which version?", &json, &err))
+		return err;
 	table = argv[optind];
 	if (!mlk_table_name_valid(table))
 		return cmd_usage_error(&usage,

@@ -143,30 +143,14 @@ show_commit(struct mlk_store *s, const struct mlk_oid *oid, int json)
 struct mlk_error *
 cmd_show(int argc, char **argv, struct mlk_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "completion-helper", no_argument, NULL, 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_error *err = NULL;
 	struct mlk_resolved r;
 	char hex[MLK_OID_HEXSZ + 1];
-	int c, json = 0;
-	char *arg;
+	int json = 0;
 
-	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
-		if (c == CMD_OPT_EXIT)
-			return NULL;
-		if (c == CMD_OPT_ERROR)
-			return err;
-		if (c == 'j')
-			json = 1;
-	}
-	if (argc - optind != 1)
-		return cmd_usage_error(&usage,
-		    argc - optind ? "too many arguments" : "which revision?");
+	if (cmd_json_operands(argc, argv, &usage, 1, "which revision?", &json,
+	        &err))
+		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;
 	if ((err = mlk_rev_resolve(ctx->store, argv[optind], &r)))

@@ -38,13 +38,14 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 {
 	struct mlk_ref_list refs = MLK_REF_LIST_INIT;
 	struct mlk_error *err = NULL;
+	struct mlk_oid oid;
 	struct layer *layers = NULL;
 	size_t nlayers = 0, alloc = 0, tables = 0, runs = 0, models = 0;
 	size_t deployments = 0;
 	char *latest = NULL, *summary = NULL, when[32] = "", iso[32] = "";
 	int json = 0;
 
-	if (cmd_json_only(argc, argv, &usage, &json, &err))
+	if (cmd_json_operands(argc, argv, &usage, 0, NULL, &json, &err))
 		return err;
 	if ((err = cmd_repo(ctx)))
 		return err;
@@ -80,15 +81,11 @@ cmd_status(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	if (nlayers > 1)
 		qsort(layers, nlayers, sizeof(*layers), layer_cmp);
-	latest = mlk_store_ref_latest(ctx->store);
+	latest = mlk_store_ref_latest(ctx->store, &oid);
 	if (latest) {
 		struct mlk_entry e;
-		struct mlk_oid oid;
-		int found;
 
-		if (!(err = mlk_store_ref_read(ctx->store, latest, &oid,
-		          &found)) &&
-		    found && !(err = mlk_entry_read(ctx->store, &oid, &e))) {
+		if (!(err = mlk_entry_read(ctx->store, &oid, &e))) {
 			summary = mlk_record_summary(e.commit.message);
 			cmd_fmt_time(when, sizeof(when), e.commit.time);
 			mlk_time_iso(iso, sizeof(iso), e.commit.time);

@@ -196,16 +196,6 @@ done:
 	return more;
 }
 
-static const struct {
-	const char *prefix;
-	enum mlk_thing thing;
-} spaces[] = {
-	{ MLK_REFS_TABLES, MLK_THING_TABLE },
-	{ MLK_REFS_RUNS, MLK_THING_RUN },
-	{ MLK_REFS_MODELS, MLK_THING_MODEL },
-	{ MLK_REFS_DEPLOYMENTS, MLK_THING_DEPLOYMENT },
-};
-
 struct mlk_error *
 mlk_fsck_run(struct mlk_store *s, struct mlk_fsck *f)
 {
@@ -224,14 +214,12 @@ mlk_fsck_run(struct mlk_store *s, struct mlk_fsck *f)
 		const char *ref = refs.refs[i].name;
 		struct mlk_oid oid = refs.refs[i].oid;
 		long long version = -1;
-		size_t k, steps = 0;
+		enum mlk_thing thing;
+		const char *name;
+		size_t steps = 0;
 
 		f->refs++;
-		for (k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++)
-			if (strncmp(ref, spaces[k].prefix,
-			        strlen(spaces[k].prefix)) == 0)
-				break;
-		if (k == sizeof(spaces) / sizeof(spaces[0])) {
+		if (mlk_thing_of_ref(ref, &thing, &name) < 0) {
 			if (strncmp(ref, MLK_REFS_ALIASES,
 			        strlen(MLK_REFS_ALIASES)) != 0)
 				problem(f,
@@ -242,8 +230,7 @@ mlk_fsck_run(struct mlk_store *s, struct mlk_fsck *f)
 				    ref);
 			continue;
 		}
-		while (check_version(&w, spaces[k].thing,
-		    ref + strlen(spaces[k].prefix), &oid, &version, &oid))
+		while (check_version(&w, thing, name, &oid, &version, &oid))
 			if (++steps > 100000000)
 				break;
 	}

@@ -209,9 +209,10 @@ void mlk_ref_list_release(struct mlk_ref_list *);
 
 /*
  * The ref updated last (by its log's modification time), or NULL; the
- * caller frees it. Cheap: no object is read.
+ * caller frees it. *oid receives what it points at. Cheap: no object is
+ * read.
  */
-char *mlk_store_ref_latest(struct mlk_store *);
+char *mlk_store_ref_latest(struct mlk_store *, struct mlk_oid *oid);
 
 /* One reflog entry of a ref, oldest first. */
 struct mlk_reflog_entry {

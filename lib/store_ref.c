@@ -219,18 +219,17 @@ newest_log(const char *dir, const char *ref, struct timespec *best,
 }
 
 char *
-mlk_store_ref_latest(struct mlk_store *s)
+mlk_store_ref_latest(struct mlk_store *s, struct mlk_oid *oid)
 {
 	struct timespec best = { 0, 0 };
 	char *best_ref = NULL, *dir = xstrfmt("%s/logs/refs", s->path);
-	struct mlk_oid oid;
 	struct mlk_error *err;
 	int found = 0;
 
 	newest_log(dir, "refs", &best, &best_ref);
 	free(dir);
 	if (best_ref) {
-		err = mlk_store_ref_read(s, best_ref, &oid, &found);
+		err = mlk_store_ref_read(s, best_ref, oid, &found);
 		mlk_error_free(err);
 		if (!found) {
 			free(best_ref);

@@ -31,6 +31,33 @@ mlk_thing_kind(enum mlk_thing t)
 	return thing_kind[t];
 }
 
+int
+mlk_thing_of_ref(const char *ref, enum mlk_thing *t, const char **name)
+{
+	for (size_t i = 0; i < sizeof(thing_prefix) / sizeof(thing_prefix[0]);
+	     i++) {
+		size_t n = strlen(thing_prefix[i]);
+
+		if (strncmp(ref, thing_prefix[i], n) == 0) {
+			*t = (enum mlk_thing)i;
+			*name = ref + n;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+mlk_thing_of_kind(const char *kind, enum mlk_thing *t)
+{
+	for (size_t i = 0; i < sizeof(thing_kind) / sizeof(thing_kind[0]); i++)
+		if (strcmp(kind, thing_kind[i]) == 0) {
+			*t = (enum mlk_thing)i;
+			return 0;
+		}
+	return -1;
+}
+
 long long
 mlk_thing_first_version(enum mlk_thing t)
 {

@@ -25,6 +25,14 @@ enum mlk_thing {
 char *mlk_thing_ref(enum mlk_thing, const char *name);
 /* "table", "run", "model", "deployment". */
 const char *mlk_thing_kind(enum mlk_thing);
+/*
+ * What a ref versions: 0 with *t and *name (inside ref) set for a ref in
+ * the namespace of tables, runs, models or deployments; -1 for any other
+ * ref (aliases included).
+ */
+int mlk_thing_of_ref(const char *ref, enum mlk_thing *t, const char **name);
+/* The thing a record's "kind" names; -1 for none. */
+int mlk_thing_of_kind(const char *kind, enum mlk_thing *t);
 /* The first version number of a thing: 0 or 1. */
 long long mlk_thing_first_version(enum mlk_thing);
 

@@ -167,8 +167,9 @@ main(void)
 	tap_ok(mlk_store_ref_list(s, "refs/tables/", &refs) == NULL &&
 	    refs.nr == 1, "list under a prefix");
 	mlk_ref_list_release(&refs);
-	sub = mlk_store_ref_latest(s);
+	sub = mlk_store_ref_latest(s, &got);
 	tap_is_str(sub, "refs/runs/abcd1234", "the ref updated last");
+	tap_ok(mlk_oid_cmp(&got, &c) == 0, "and where it points");
 	free(sub);
 
 	mlk_oid_fmt(hex, &b);
