@@ -21,13 +21,16 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DEB_PACKAGES = gcc make pkg-config git man-db curl \
 	libgit2-dev libarchive-dev zlib1g-dev libyaml-dev libssl-dev \
 	libopenblas-dev liblapacke-dev libmicrohttpd-dev libjansson-dev \
-	bats bats-support bats-assert jq groff-base gzip bzip2 xz-utils zstd zip
+	bats bats-support bats-assert jq groff-base gzip bzip2 xz-utils zstd zip \
+	sqlite3 python3
 # What make bench adds: the tools mlk is compared with.
-DEB_BENCH_PACKAGES = python3-pandas python3-sklearn nodejs npm
+DEB_BENCH_PACKAGES = python3-pandas python3-sklearn python3-flask gunicorn \
+	wrk nodejs npm
 # What make lint adds.
 DEB_LINT_PACKAGES = clang-format cppcheck
 
-PKGS = libgit2 jansson libarchive yaml-0.1 zlib libcrypto
+PKGS = libgit2 jansson libarchive yaml-0.1 zlib libcrypto lapacke openblas \
+	libmicrohttpd
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

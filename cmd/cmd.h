@@ -43,6 +43,15 @@ struct mlk_error *cmd_repo(struct mlk_ctx *);
 	X(describe, "show a table version's schema and column statistics")  \
 	X(diff, "compare two table versions: schema and rows")              \
 	X(restore, "make a table's content that of an earlier version")     \
+	X(query, "run a SQL query over table versions and print the rows")  \
+	X(refine, "write a table version from SQL or a program")            \
+	X(train, "train a model on a table version, as a tracked run")      \
+	X(predict, "score the rows of a table version with a model")        \
+	X(reproduce, "retrain a run and compare the model bytes")           \
+	X(track, "list and show tracked runs")                              \
+	X(lineage, "walk the inputs of a version back to source files")     \
+	X(register, "register models, move aliases, promote with a gate")   \
+	X(serve, "serve models over HTTP, MLflow- and V2-compatible")       \
 	X(fsck, "verify the repository's objects and records")              \
 	X(gc, "pack objects and remove unreachable ones")                   \
 	X(help, "show help for mlk or one of its commands")
