@@ -12,7 +12,8 @@
 #include "xmalloc.h"
 
 static const char *const synopsis[] = {
-	"mlk help [<command> | mlk | revisions | repository]",
+	"mlk help [<command> | mlk | revisions | repository | sql |",
+	"         sql-functions]",
 	NULL,
 };
 static const char *const options[] = { NULL };
@@ -83,6 +84,10 @@ cmd_help(int argc, char **argv, struct mlk_ctx *ctx)
 		page = xstrdup("mlk-revisions.7");
 	else if (strcmp(topic, "repository") == 0)
 		page = xstrdup("mlk-repository.5");
+	else if (strcmp(topic, "sql") == 0)
+		page = xstrdup("mlk-sql.7");
+	else if (strcmp(topic, "sql-functions") == 0)
+		page = xstrdup("mlk-sql-functions.7");
 	else if (cmd_is_command(topic))
 		page = xstrfmt("mlk-%s.1", topic);
 	else

@@ -54,7 +54,7 @@ _mlk()
 
 	# `mlk help <topic>`: the commands and the other pages.
 	if [[ $cmd == help && $i -eq $((COMP_CWORD - 1)) ]]; then
-		words="$("$mlk" --list-cmds 2> /dev/null) mlk revisions repository"
+		words="$("$mlk" --list-cmds 2> /dev/null) mlk revisions repository sql sql-functions"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0
 	fi
