@@ -29,8 +29,10 @@ DEB_BENCH_PACKAGES = python3-pandas python3-sklearn python3-flask gunicorn \
 # What make lint adds.
 DEB_LINT_PACKAGES = clang-format cppcheck
 
-PKGS = libgit2 jansson libarchive yaml-0.1 zlib libcrypto lapacke openblas \
-	libmicrohttpd
+PKGS = libgit2 jansson libarchive yaml-0.1 zlib libcrypto
+# Loaded by the mlk binary when first used (cmd/lazylib.c); linked into
+# the unit tests and tools.
+LAZY_PKGS = lapacke openblas libmicrohttpd
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -49,12 +51,14 @@ BUILD     = build/std
 SANFLAGS  =
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LAZY_LIBS  := $(shell pkg-config --libs $(LAZY_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib \
 	-DMLK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
-LIBS_ALL = $(PKG_LIBS) -lpthread -lm
+LIBS_MLK = $(PKG_LIBS) -ldl -lpthread -lm
+LIBS_ALL = $(PKG_LIBS) $(LAZY_LIBS) -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard lib/*.c))
 CMD_SRC  = $(sort $(wildcard cmd/*.c))
@@ -92,7 +96,7 @@ $(LIBMLK): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(MLK_BIN): $(CMD_OBJ) $(LIBMLK)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBMLK) $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBMLK) $(LIBS_MLK)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/tap.o $(LIBMLK)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/unit/tap.o $(LIBMLK) $(LIBS_ALL)
