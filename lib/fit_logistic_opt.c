@@ -7,7 +7,8 @@
  * relative decrease of f (when there is one) below ftol = min(2.2e-9, tol^2) (scipy's
  * default factr; lowered for tight tol so that tol decides). Newton
  * solves with the exact Hessian by Cholesky (LAPACK dposv) and
- * backtracks until f decreases; it stops when max |g_i| <= tol.
+ * backtracks until f decreases (or, within rounding of f, the gradient
+ * does); it stops when max |g_i| <= tol.
  */
 #include <float.h>
 #include <lapacke.h>
@@ -292,7 +293,10 @@ mlk_logit_newton(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 			for (size_t i = 0; i < d; i++)
 				xt[i] = x[i] + t * step[i];
 			fn = mlk_logit_eval(lg, xt, gt, NULL);
-			if (fn <= f + 1e-4 * t * dg) {
+			/* or, within rounding of f, a smaller gradient */
+			if (fn <= f + 1e-4 * t * dg ||
+			    (fn <= f + 1e-12 * fabs(f) &&
+			        maxabs(gt, d) < maxabs(g, d))) {
 				ok = 1;
 				break;
 			}
