@@ -287,7 +287,7 @@ mlk_fit_dot(const double *a, const double *b, size_t m)
 }
 
 void
-mlk_fit_axpy(size_t m, double a, const double *x, double *y)
+mlk_fit_axpy(size_t m, double a, const double *restrict x, double *restrict y)
 {
 	for (size_t i = 0; i < m; i++)
 		y[i] += a * x[i];

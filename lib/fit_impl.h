@@ -34,7 +34,8 @@ struct mlk_error *mlk_fit_means(const double *X, size_t n, size_t p,
 
 /* Fixed-order dot product and a*x + y. */
 double mlk_fit_dot(const double *a, const double *b, size_t m);
-void mlk_fit_axpy(size_t m, double a, const double *x, double *y);
+void mlk_fit_axpy(size_t m, double a, const double *restrict x,
+    double *restrict y);
 
 struct mlk_error *mlk_fit_linear_ridge(const double *X, size_t n, size_t p,
     const double *y, const struct mlk_fit_opts *, struct mlk_fit *out);

@@ -72,6 +72,53 @@ block_hessian(const struct logit *lg, size_t b, size_t m, const double *P,
 	}
 }
 
+/* z += X w over m rows of X (leading dimension n), four columns a pass. */
+static void
+block_xw(const double *restrict X, size_t n, size_t m, size_t p,
+    const double *restrict w, double *restrict z)
+{
+	size_t j = 0;
+
+	for (; j + 4 <= p; j += 4) {
+		const double *x0 = X + j * n, *x1 = x0 + n, *x2 = x1 + n,
+		             *x3 = x2 + n;
+		double w0 = w[j], w1 = w[j + 1], w2 = w[j + 2], w3 = w[j + 3];
+
+		for (size_t i = 0; i < m; i++)
+			z[i] += (w0 * x0[i] + w1 * x1[i]) +
+			    (w2 * x2[i] + w3 * x3[i]);
+	}
+	for (; j < p; j++)
+		mlk_fit_axpy(m, w[j], X + j * n, z);
+}
+
+/* g += X'r over m rows of X, four columns a pass. */
+static void
+block_xtr(const double *X, size_t n, size_t m, size_t p, const double *r,
+    double *g)
+{
+	size_t j = 0;
+
+	for (; j + 4 <= p; j += 4) {
+		const double *x0 = X + j * n, *x1 = x0 + n, *x2 = x1 + n,
+		             *x3 = x2 + n;
+		double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			s0 += x0[i] * r[i];
+			s1 += x1[i] * r[i];
+			s2 += x2[i] * r[i];
+			s3 += x3[i] * r[i];
+		}
+		g[j] += s0;
+		g[j + 1] += s1;
+		g[j + 2] += s2;
+		g[j + 3] += s3;
+	}
+	for (; j < p; j++)
+		g[j] += mlk_fit_dot(X + j * n, r, m);
+}
+
 static void
 eval_chunk(void *arg, size_t ch)
 {
@@ -102,16 +149,16 @@ eval_chunk(void *arg, size_t ch)
 
 			for (size_t i = 0; i < m; i++)
 				z[i] = b0;
-			for (size_t j = 0; j < p; j++)
-				mlk_fit_axpy(m, W[c * p + j], lg->X + j * n + b,
-				    z);
+			block_xw(lg->X + b, n, m, p, W + c * p, z);
 		}
 		if (k == 1) {
 			for (size_t i = 0; i < m; i++) {
 				double zi = Z[i], e = exp(-fabs(zi)), pr;
 				double yi = lg->y[b + i] == 1;
 
-				bl += log1p(e) + fmax(zi, 0) - yi * zi;
+				/* log(1 + e), not log1p: e < eps is below
+				   the rounding of the sum, and twice faster */
+				bl += log(1 + e) + fmax(zi, 0) - yi * zi;
 				pr = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
 				Rr[i] = pr - yi;
 				Z[i] = pr;
@@ -139,9 +186,7 @@ eval_chunk(void *arg, size_t ch)
 		for (size_t c = 0; c < k; c++) {
 			const double *r = Rr + c * m;
 
-			for (size_t j = 0; j < p; j++)
-				g[c * p + j] +=
-				    mlk_fit_dot(lg->X + j * n + b, r, m);
+			block_xtr(lg->X + b, n, m, p, r, g + c * p);
 			if (lg->fit_intercept)
 				g[k * p + c] += mlk_fit_dot(ones, r, m);
 		}
@@ -199,20 +244,12 @@ struct mlk_error *
 mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
     size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
 {
-	double *xmean = xcalloc(p + 1, sizeof(double));
 	uint32_t *map = xcalloc(nclasses, sizeof(uint32_t)), *ym = NULL;
 	size_t present = 0, k;
 	struct logit lg;
-	struct mlk_error *err;
+	struct mlk_error *err = NULL;
 	double *theta;
 
-	/* Only the finite check: the design is not centered. */
-	if ((err = mlk_fit_means(X, n, p, NULL, 0, xmean, NULL))) {
-		free(xmean);
-		free(map);
-		return err;
-	}
-	free(xmean);
 	for (size_t i = 0; i < n; i++)
 		map[y[i]] = 1;
 	for (size_t c = 0; c < nclasses; c++)
@@ -239,6 +276,18 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 		mlk_logit_newton(&lg, o, theta, out);
 	else
 		mlk_logit_lbfgs(&lg, o, theta, out);
+	if (lg.bad) {
+		/* 0 * NaN and 0 * inf are NaN: the first gradient says it */
+		double *mean = xmalloc((p + 1) * sizeof(double));
+
+		err = mlk_fit_means(X, n, p, NULL, 0, mean, NULL);
+		free(mean);
+		if (!err)
+			err = mlk_error_new(MLK_ERR_USAGE,
+			    "the design matrix is too large to fit");
+		mlk_fit_release(out);
+		goto done;
+	}
 	for (size_t c = 0, r = 0; c < out->nrows_coef; c++) {
 		if (k > 1 && map[c] == UINT32_MAX) {
 			out->intercept[c] = -1e300;
@@ -248,8 +297,9 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 		out->intercept[c] = lg.fit_intercept ? theta[k * p + r] : 0;
 		r++;
 	}
+done:
 	free(theta);
 	free(ym);
 	free(map);
-	return NULL;
+	return err;
 }

@@ -29,8 +29,11 @@ maxabs(const double *g, size_t d)
 {
 	double m = 0;
 
-	for (size_t i = 0; i < d; i++)
+	for (size_t i = 0; i < d; i++) {
+		if (isnan(g[i]))
+			return NAN;
 		m = fmax(m, fabs(g[i]));
+	}
 	return m;
 }
 
@@ -171,7 +174,8 @@ mlk_logit_lbfgs(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 	double f = mlk_logit_eval(lg, x, g, NULL);
 	int it = 0;
 
-	out->converged = maxabs(g, dim) <= o->tol;
+	lg->bad = !isfinite(f) || !isfinite(maxabs(g, dim));
+	out->converged = lg->bad || maxabs(g, dim) <= o->tol;
 	while (!out->converged && it < o->max_iter) {
 		double gamma = 1, a0 = 1, fn, dg0;
 		struct ls s;
@@ -261,7 +265,8 @@ mlk_logit_newton(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 	double f = mlk_logit_eval(lg, x, g, H);
 	int it = 0;
 
-	out->converged = maxabs(g, d) <= o->tol;
+	lg->bad = !isfinite(f) || !isfinite(maxabs(g, d));
+	out->converged = lg->bad || maxabs(g, d) <= o->tol;
 	while (!out->converged && it < o->max_iter) {
 		double t = 1, fn = f, dg;
 		int ok = 0;

@@ -489,7 +489,8 @@ test_errors(void)
 	struct mlk_fit_opts o;
 	struct mlk_fit f;
 	double X[6] = { 1, 2, 3, 4, 5, 6 }, y[3] = { 1, 2, 3 };
-	uint32_t same[3] = { 1, 1, 1 }, bad[3] = { 0, 1, 5 };
+	uint32_t same[3] = { 1, 1, 1 }, bad[3] = { 0, 1, 5 },
+	         two[3] = { 0, 1, 1 };
 
 	mlk_fit_opts_init(&o, MLK_ALGO_LINEAR);
 	expect_usage(mlk_fit_regression(X, 0, 2, y, &o, &f), "no rows");
@@ -513,7 +514,19 @@ test_errors(void)
 	mlk_fit_opts_init(&o, MLK_ALGO_LINEAR);
 	X[4] = NAN;
 	expect_usage(mlk_fit_regression(X, 3, 2, y, &o, &f), "NaN in X");
+	mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
+	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f),
+	    "NaN in X "
+	    "(logistic)");
+	o.newton = 1;
+	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f),
+	    "NaN in X "
+	    "(newton)");
 	X[4] = 5;
+	X[0] = -INFINITY;
+	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f), "-inf in X");
+	X[0] = 1;
+	mlk_fit_opts_init(&o, MLK_ALGO_LINEAR);
 	y[1] = INFINITY;
 	expect_usage(mlk_fit_regression(X, 3, 2, y, &o, &f), "inf in y");
 	mlk_fit_release(&f);
