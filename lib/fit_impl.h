@@ -13,8 +13,36 @@
 #define MLK_FIT_IMPL_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "fit.h"
+
+/*
+ * Two doubles, for the row kernels: GCC's generic vectors give SSE2 on
+ * x86-64 (and NEON on arm64) without -O3 or intrinsics, in an order of
+ * operations fixed by the source, hence the same bits on every run.
+ */
+typedef double mlk_v2d __attribute__((vector_size(16)));
+typedef double mlk_v4d __attribute__((vector_size(32)));
+
+static inline mlk_v2d
+mlk_v2_load(const double *p)
+{
+	mlk_v2d v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void
+mlk_v2_store(double *p, mlk_v2d v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Macros, not functions: a 32-byte vector passed by value is ABI trouble. */
+#define MLK_V4_LOAD(v, p) memcpy(&(v), (p), sizeof(mlk_v4d))
+#define MLK_V4_STORE(p, v) memcpy((p), &(v), sizeof(mlk_v4d))
 
 #define FIT_CHUNK 16384
 /* Rows a kernel works on at once: a few columns of it stay in L1. */
