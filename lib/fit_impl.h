@@ -60,6 +60,18 @@ size_t mlk_fit_nchunks(size_t n);
 struct mlk_error *mlk_fit_means(const double *X, size_t n, size_t p,
     const double *y, int center, double *xmean, double *ymean);
 
+/*
+ * z += X w and g += X'r over m rows of X (leading dimension n, p
+ * columns). Each z[i] is computed by the same operations in the same
+ * order wherever row i sits in the batch: the same bits for a row
+ * predicted alone or among a million (OpenBLAS's dgemv does not promise
+ * that, and does not deliver it).
+ */
+void mlk_fit_xw(const double *X, size_t n, size_t m, size_t p, const double *w,
+    double *z);
+void mlk_fit_xtr(const double *X, size_t n, size_t m, size_t p, const double *r,
+    double *g);
+
 /* Fixed-order dot product and a*x + y. */
 double mlk_fit_dot(const double *a, const double *b, size_t m);
 void mlk_fit_axpy(size_t m, double a, const double *restrict x,

@@ -23,10 +23,6 @@
 
 #define TSQR_BLOCK FIT_BLOCK
 
-
-
-
-
 /*
  * Appends the m rows of A (column-major, leading dimension m, q
  * columns) to the q x q upper triangular R: R becomes the triangular

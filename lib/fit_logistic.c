@@ -72,75 +72,6 @@ block_hessian(const struct logit *lg, size_t b, size_t m, const double *P,
 	}
 }
 
-/* z += X w over m rows of X (leading dimension n), four columns a pass. */
-static void
-block_xw(const double *restrict X, size_t n, size_t m, size_t p,
-    const double *restrict w, double *restrict z)
-{
-	size_t j = 0;
-
-	for (; j + 4 <= p; j += 4) {
-		const double *x0 = X + j * n, *x1 = x0 + n, *x2 = x1 + n,
-		             *x3 = x2 + n;
-		mlk_v2d w0 = { w[j], w[j] }, w1 = { w[j + 1], w[j + 1] };
-		mlk_v2d w2 = { w[j + 2], w[j + 2] },
-		        w3 = { w[j + 3], w[j + 3] };
-		size_t i = 0;
-
-		for (; i + 2 <= m; i += 2)
-			mlk_v2_store(z + i,
-			    mlk_v2_load(z + i) +
-			        ((w0 * mlk_v2_load(x0 + i) +
-			             w1 * mlk_v2_load(x1 + i)) +
-			            (w2 * mlk_v2_load(x2 + i) +
-			                w3 * mlk_v2_load(x3 + i))));
-		for (; i < m; i++)
-			z[i] += (w[j] * x0[i] + w[j + 1] * x1[i]) +
-			    (w[j + 2] * x2[i] + w[j + 3] * x3[i]);
-	}
-	for (; j < p; j++)
-		mlk_fit_axpy(m, w[j], X + j * n, z);
-}
-
-/* g += X'r over m rows of X, four columns a pass. */
-static void
-block_xtr(const double *X, size_t n, size_t m, size_t p, const double *r,
-    double *g)
-{
-	size_t j = 0;
-
-	for (; j + 4 <= p; j += 4) {
-		const double *x0 = X + j * n, *x1 = x0 + n, *x2 = x1 + n,
-		             *x3 = x2 + n;
-		mlk_v2d s0 = { 0, 0 }, s1 = s0, s2 = s0, s3 = s0;
-		double t0, t1, t2, t3;
-		size_t i = 0;
-
-		for (; i + 2 <= m; i += 2) {
-			mlk_v2d ri = mlk_v2_load(r + i);
-
-			s0 += mlk_v2_load(x0 + i) * ri;
-			s1 += mlk_v2_load(x1 + i) * ri;
-			s2 += mlk_v2_load(x2 + i) * ri;
-			s3 += mlk_v2_load(x3 + i) * ri;
-		}
-		t0 = s0[0] + s0[1], t1 = s1[0] + s1[1];
-		t2 = s2[0] + s2[1], t3 = s3[0] + s3[1];
-		for (; i < m; i++) {
-			t0 += x0[i] * r[i];
-			t1 += x1[i] * r[i];
-			t2 += x2[i] * r[i];
-			t3 += x3[i] * r[i];
-		}
-		g[j] += t0;
-		g[j + 1] += t1;
-		g[j + 2] += t2;
-		g[j + 3] += t3;
-	}
-	for (; j < p; j++)
-		g[j] += mlk_fit_dot(X + j * n, r, m);
-}
-
 static void
 eval_chunk(void *arg, size_t ch)
 {
@@ -171,7 +102,7 @@ eval_chunk(void *arg, size_t ch)
 
 			for (size_t i = 0; i < m; i++)
 				z[i] = b0;
-			block_xw(lg->X + b, n, m, p, W + c * p, z);
+			mlk_fit_xw(lg->X + b, n, m, p, W + c * p, z);
 		}
 		if (k == 1) {
 			for (size_t i = 0; i < m; i++) {
@@ -208,7 +139,7 @@ eval_chunk(void *arg, size_t ch)
 		for (size_t c = 0; c < k; c++) {
 			const double *r = Rr + c * m;
 
-			block_xtr(lg->X + b, n, m, p, r, g + c * p);
+			mlk_fit_xtr(lg->X + b, n, m, p, r, g + c * p);
 			if (lg->fit_intercept)
 				g[k * p + c] += mlk_fit_dot(ones, r, m);
 		}

@@ -398,6 +398,16 @@ test_predict(void)
 		ok &= fabs(pred[i] - v) <= 1e-12 * fmax(fabs(v), 1);
 	}
 	tap_ok(ok, "predict: X w + b");
+	ok = 1;
+	for (size_t i = 0; i < REG_N; i++) {
+		double row[REG_P], one;
+
+		for (size_t j = 0; j < REG_P; j++)
+			row[j] = reg_X[j * REG_N + i];
+		mlk_fit_predict(&f, row, 1, &one);
+		ok &= !memcmp(&one, &pred[i], sizeof(one));
+	}
+	tap_ok(ok, "predict: a row alone gives the bits it gets in a batch");
 	mlk_fit_release(&f);
 
 	mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
@@ -433,6 +443,16 @@ test_predict(void)
 			    fabs(proba[i * MUL_K + c] - exp(z[c]) / s) < 1e-14;
 	}
 	tap_ok(ok, "predict_proba multinomial: softmax");
+	ok = 1;
+	for (size_t i = 0; i < MUL_N; i++) {
+		double row[MUL_P], one[MUL_K];
+
+		for (size_t j = 0; j < MUL_P; j++)
+			row[j] = mul_X[j * MUL_N + i];
+		mlk_fit_predict_proba(&f, MUL_K, row, 1, one);
+		ok &= !memcmp(one, proba + i * MUL_K, sizeof(one));
+	}
+	tap_ok(ok, "predict_proba: a row alone, the same bits");
 	mlk_fit_release(&f);
 }
 
