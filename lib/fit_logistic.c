@@ -118,12 +118,13 @@ eval_chunk(void *arg, size_t ch)
 			}
 		} else {
 			for (size_t i = 0; i < m; i++) {
-				double mx = Z[i], s = 0;
+				double mx = Z[i], s;
 				uint32_t yi = lg->y[b + i];
 
 				for (size_t c = 1; c < k; c++)
 					mx = fmax(mx, Z[c * m + i]);
-				for (size_t c = 0; c < k; c++)
+				s = Rr[i] = exp(Z[i] - mx);
+				for (size_t c = 1; c < k; c++)
 					s += Rr[c * m + i] =
 					    exp(Z[c * m + i] - mx);
 				bl += mx + log(s) - Z[yi * m + i];

@@ -343,7 +343,8 @@ test_determinism(void)
 		    (uint32_t)(z > 2);
 	}
 	for (size_t a = 0; a < NELEM(algos); a++) {
-		for (int newton = 0; newton <= (algos[a] == MLK_ALGO_LOGISTIC);
+		for (int newton = 0;
+		     newton <= (algos[a] == MLK_ALGO_LOGISTIC ? 1 : 0);
 		     newton++) {
 			struct mlk_fit_opts o;
 			struct mlk_fit f1, f2;
