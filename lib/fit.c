@@ -253,6 +253,8 @@ mlk_fit_nchunks(size_t n)
 	return n == 0 ? 0 : (n + FIT_CHUNK - 1) / FIT_CHUNK;
 }
 
+int mlk_fit_threads;
+
 struct par {
 	void (*fn)(void *, size_t);
 	void *ctx;
@@ -275,7 +277,8 @@ void
 mlk_fit_parallel(size_t nchunks, void (*fn)(void *ctx, size_t c), void *ctx)
 {
 	struct par pr = { fn, ctx, nchunks, 0 };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = mlk_fit_threads > 0 ? mlk_fit_threads :
+	                                  sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = ncpu > 1 ? (size_t)ncpu : 1, started = 0;
 	pthread_t th[16];
 

@@ -48,7 +48,12 @@ mlk_v2_store(double *p, mlk_v2d v)
 /* Rows a kernel works on at once: a few columns of it stay in L1. */
 #define FIT_BLOCK 256
 
-/* Runs fn(ctx, c) for c in 0 .. nchunks-1 on up to the online cores. */
+/*
+ * Runs fn(ctx, c) for c in 0 .. nchunks-1 on up to mlk_fit_threads
+ * threads (0, the default: the online cores, at most 16). Tests set it
+ * to show that the bits do not depend on it.
+ */
+extern int mlk_fit_threads;
 void mlk_fit_parallel(size_t nchunks, void (*fn)(void *ctx, size_t c),
     void *ctx);
 size_t mlk_fit_nchunks(size_t n);
