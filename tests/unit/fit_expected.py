@@ -42,6 +42,7 @@ y = X @ w + 2.5 + 0.8 * rng.standard_normal(n)
 print("#define REG_N %d\n#define REG_P %d" % (n, p))
 arr("reg_X", X)  # column-major, as mlk_fit wants
 arr("reg_y", y)
+reg_X, reg_y = X, y
 
 cases = []  # (algo, alpha, l1_ratio, fit_intercept, model)
 for a in (0.1, 10.0):
@@ -72,6 +73,7 @@ yb = (z + rng.logistic(size=n) > 0).astype(int)
 print("#define BIN_N %d\n#define BIN_P %d" % (n, p))
 arr("bin_X", X)
 arr("bin_y", yb, "uint32_t")
+bin_X, bin_y = X, yb
 print("static const struct logit_case bin_cases[] = {")
 for C, fi in ((0.1, 1), (1.0, 1), (10.0, 1), (1.0, 0)):
     m = LogisticRegression(C=C, fit_intercept=fi, solver="newton-cg",
@@ -91,6 +93,7 @@ ym = S.argmax(axis=1)
 print("#define MUL_N %d\n#define MUL_P %d\n#define MUL_K %d" % (n, p, k))
 arr("mul_X", X)
 arr("mul_y", ym, "uint32_t")
+mul_X, mul_y = X, ym
 print("static const struct logit_case mul_cases[] = {")
 for C, fi in ((0.1, 1), (1.0, 1), (10.0, 1), (1.0, 0)):
     m = LogisticRegression(C=C, fit_intercept=fi, solver="newton-cg",
@@ -143,3 +146,23 @@ Pk /= Pk.sum(axis=1, keepdims=True)
 arr("met_ky", yk, "uint32_t")
 arr("met_kp", Pk.T)
 clf_want("met_mul_want", yk, Pk)
+
+# Default settings (tol 1e-4, sklearn's max_iter, lbfgs): the same
+# algorithm takes the same number of iterations to the same point.
+print("static const struct default_case default_cases[] = {")
+for a in (0.01, 0.1, 1.0):
+    m = Lasso(alpha=a).fit(reg_X, reg_y)
+    print("\t{ MLK_ALGO_LASSO, %.17g, 0, %d, { %s } }," % (
+        a, m.n_iter_, ", ".join("%.17g" % v for v in m.coef_)))
+for a in (0.1, 1.0):
+    m = ElasticNet(alpha=a, l1_ratio=0.5).fit(reg_X, reg_y)
+    print("\t{ MLK_ALGO_ELASTICNET, %.17g, 0, %d, { %s } }," % (
+        a, m.n_iter_, ", ".join("%.17g" % v for v in m.coef_)))
+for C in (0.1, 1.0, 10.0):
+    m = LogisticRegression(C=C).fit(bin_X, bin_y)
+    print("\t{ MLK_ALGO_LOGISTIC, %.17g, 2, %d, { %s } }," % (
+        C, m.n_iter_[0], ", ".join("%.17g" % v for v in m.coef_.ravel())))
+    m = LogisticRegression(C=C).fit(mul_X, mul_y)
+    print("\t{ MLK_ALGO_LOGISTIC, %.17g, 3, %d, { %s } }," % (
+        C, m.n_iter_[0], ", ".join("%.17g" % v for v in m.coef_.ravel())))
+print("};")

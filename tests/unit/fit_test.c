@@ -29,6 +29,14 @@ struct logit_case {
 	double coef[12], intercept[3];
 };
 
+struct default_case {
+	enum mlk_algo algo;
+	double param; /* alpha, or C */
+	int nclasses; /* logistic */
+	int iterations;
+	double coef[12];
+};
+
 #include "fit_expected.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -321,6 +329,43 @@ test_logistic_sklearn(void)
 	    MUL_P, mul_y, MUL_K);
 }
 
+/* sklearn's defaults: the same iterations to the same coefficients. */
+static void
+test_defaults(void)
+{
+	for (size_t t = 0; t < NELEM(default_cases); t++) {
+		const struct default_case *c = &default_cases[t];
+		struct mlk_fit_opts o;
+		struct mlk_fit f;
+		size_t ncoef;
+		double err;
+
+		mlk_fit_opts_init(&o, c->algo);
+		if (c->algo == MLK_ALGO_LOGISTIC) {
+			o.C = c->param;
+			if (c->nclasses == 2)
+				fail_free(mlk_fit_logistic(bin_X, BIN_N, BIN_P,
+				    bin_y, 2, &o, &f));
+			else
+				fail_free(mlk_fit_logistic(mul_X, MUL_N, MUL_P,
+				    mul_y, MUL_K, &o, &f));
+		} else {
+			o.alpha = c->param;
+			fail_free(mlk_fit_regression(reg_X, REG_N, REG_P, reg_y,
+			    &o, &f));
+		}
+		ncoef = f.nrows_coef * f.p;
+		err = relerr(f.coef, c->coef, ncoef,
+		    1e-3 * maxabs(c->coef, ncoef));
+		tap_ok(f.iterations == c->iterations && err < 1e-6,
+		    "%s %g defaults: %d iterations as sklearn's %d, "
+		    "coefficients within %.2g",
+		    mlk_algo_name(c->algo), c->param, f.iterations,
+		    c->iterations, err);
+		mlk_fit_release(&f);
+	}
+}
+
 /* Several chunks of rows, so the threads take part: same bits twice. */
 static void
 test_determinism(void)
@@ -592,6 +637,7 @@ main(void)
 	test_singular();
 	test_regression_sklearn();
 	test_logistic_sklearn();
+	test_defaults();
 	test_determinism();
 	test_predict();
 	test_metrics();
