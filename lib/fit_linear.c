@@ -1,15 +1,19 @@
 /*
  * Least squares and ridge. One pass over the rows reduces [1 X y] (the
- * ones for the intercept) to the triangular factor R of its QR decomposition (Householder
- * reflections appending TSQR_BLOCK rows at a time to R, per chunk, then
- * the chunks' factors in order: a "tall-skinny QR"). Since Q is
- * orthogonal, ||Xw - y||^2 = ||R11 w - z||^2 + rho^2 with
- * R = [R11 z; 0 rho], so the p x p problem has the same solutions as
- * the n x p one and the conditioning of X, never that of X'X (the
- * normal equations square it). linear then solves R11 w = z by
- * LAPACK's dgelsd (SVD, minimum norm when rank deficient); ridge by the
- * SVD R11 = U S V', w = V diag(s / (s^2 + alpha)) U'z, which is the
- * exact solution of the augmented system [X; sqrt(alpha) I] w = [y; 0].
+ * ones for the intercept) to the triangular factor R of its QR
+ * decomposition: Householder reflections append FIT_BLOCK rows at a
+ * time to R, per chunk, then the chunks' factors are appended in order
+ * (a "tall-skinny QR"). The reflection of the ones column is the
+ * centering, so below R's first row lies the factor of the centered
+ * [X y]: [R11 z; 0 rho]. Since Q is orthogonal, ||Xc w - yc||^2 =
+ * ||R11 w - z||^2 + rho^2, so the p x p problem has the same solutions
+ * as the n x p one and the conditioning of X, never that of X'X (the
+ * normal equations square it). linear then solves R11 w = z by LAPACK's
+ * dgelsd (SVD, minimum norm when rank deficient; singular values below
+ * eps max(n, p) s_max count as zero, as numpy's lstsq); ridge by the
+ * SVD R11 = U S V', w = V diag(s / (s^2 + alpha)) U'z, the exact
+ * solution of the augmented system [Xc; sqrt(alpha) I] w = [yc; 0]. The
+ * intercept comes from R's first row once w is known, unpenalised.
  */
 #include <float.h>
 #include <lapacke.h>
@@ -20,8 +24,6 @@
 #include "fit.h"
 #include "fit_impl.h"
 #include "xmalloc.h"
-
-#define TSQR_BLOCK FIT_BLOCK
 
 /*
  * Appends the m rows of A (column-major, leading dimension m, q
@@ -67,13 +69,13 @@ tsqr_chunk(void *arg, size_t c)
 	struct tsqr *t = arg;
 	size_t q = t->q, p = t->p, lo = c * FIT_CHUNK, hi = lo + FIT_CHUNK;
 	double *R = t->Rpart + c * q * q;
-	double *A = xmalloc(TSQR_BLOCK * q * sizeof(double));
+	double *A = xmalloc(FIT_BLOCK * q * sizeof(double));
 
 	if (hi > t->n)
 		hi = t->n;
 	memset(R, 0, q * q * sizeof(double));
-	for (size_t b = lo; b < hi; b += TSQR_BLOCK) {
-		size_t m = hi - b < TSQR_BLOCK ? hi - b : TSQR_BLOCK;
+	for (size_t b = lo; b < hi; b += FIT_BLOCK) {
+		size_t m = hi - b < FIT_BLOCK ? hi - b : FIT_BLOCK;
 
 		for (size_t i = 0; i < m; i++)
 			A[i] = 1;
@@ -169,12 +171,6 @@ solve_ridge(double *R11, size_t p, size_t n, double alpha, const double *z,
 	return NULL;
 }
 
-/*
- * With an intercept the first column of the QR is ones: its reflection
- * is the centering (R's first row holds the sums), and the rows below
- * are the factor of the centered [X y], so the intercept is unpenalised
- * and comes from the first row once w is known.
- */
 struct mlk_error *
 mlk_fit_linear_ridge(const double *X, size_t n, size_t p, const double *y,
     const struct mlk_fit_opts *o, struct mlk_fit *out)
