@@ -232,13 +232,24 @@ test_singular(void)
 }
 
 static void
+log_iter(void *ctx, int iter, double loss)
+{
+	double *last = ctx;
+
+	if (iter == (int)last[0] + 1 && loss <= last[1] * (1 + 1e-12))
+		last[2]++; /* consecutive and not increasing */
+	last[0] = iter;
+	last[1] = loss;
+}
+
+static void
 test_regression_sklearn(void)
 {
 	for (size_t t = 0; t < NELEM(reg_cases); t++) {
 		const struct reg_case *c = &reg_cases[t];
 		struct mlk_fit_opts o;
 		struct mlk_fit f;
-		double err;
+		double err, log[3];
 
 		mlk_fit_opts_init(&o, c->algo);
 		o.alpha = c->alpha;
@@ -246,8 +257,15 @@ test_regression_sklearn(void)
 		o.fit_intercept = c->fit_intercept;
 		o.tol = 1e-13;
 		o.max_iter = 1000000;
+		o.on_iter = log_iter;
+		o.ctx = log;
+		log[0] = 0, log[1] = INFINITY, log[2] = 0;
 		fail_free(
 		    mlk_fit_regression(reg_X, REG_N, REG_P, reg_y, &o, &f));
+		tap_ok(log[0] == f.iterations && log[2] == f.iterations,
+		    "%s alpha %g: on_iter each of %d iterations, loss not "
+		    "increasing",
+		    mlk_algo_name(c->algo), c->alpha, f.iterations);
 		err = relerr(f.coef, c->coef, REG_P,
 		    1e-3 * maxabs(c->coef, REG_P));
 		tap_ok(err < 1e-6 && f.converged,
@@ -262,17 +280,6 @@ test_regression_sklearn(void)
 		    c->intercept);
 		mlk_fit_release(&f);
 	}
-}
-
-static void
-log_iter(void *ctx, int iter, double loss)
-{
-	double *last = ctx;
-
-	if (iter == (int)last[0] + 1 && loss <= last[1] * (1 + 1e-12))
-		last[2]++; /* consecutive and not increasing */
-	last[0] = iter;
-	last[1] = loss;
 }
 
 static void
