@@ -110,7 +110,7 @@ eval_chunk(void *arg, size_t ch)
 				double yi = lg->y[b + i] == 1;
 
 				/* log(1 + e), not log1p: e < eps is below
-				   the rounding of the sum, and twice faster */
+				   the rounding of the sum; log is cheaper */
 				bl += log(1 + e) + fmax(zi, 0) - yi * zi;
 				pr = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
 				Rr[i] = pr - yi;
