@@ -529,6 +529,248 @@ test_casts(void)
 	}
 }
 
+/* Parses "0|1|1" into n uint32 or uint8 values; returns the count. */
+static size_t
+parse_list(const char *spec, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	char *end;
+
+	while (*spec && n < max) {
+		out[n++] = (uint32_t)strtoul(spec, &end, 10);
+		spec = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+struct agg_case {
+	const char *name;
+	int distinct;
+	const char *arg; /* "T:values", or "" for count(*) */
+	const char *groups, *keep;
+	size_t ngroups;
+	const char *want;
+};
+
+/*
+ * Runs the aggregate over the rows in one state, then again split in two
+ * states (odd rows with their groups reversed) merged into a third; both
+ * must give want.
+ */
+static void
+run_agg(const struct agg_case *c)
+{
+	struct operand o;
+	enum mlk_type targ = MLK_T_INT64, rt;
+	const struct mlk_sql_agg *agg;
+	struct mlk_sql_aggstate *st = NULL, *parts[2] = { NULL, NULL },
+	                        *m = NULL;
+	struct mlk_column out, half[2], out2;
+	uint32_t group[64], keepv[64], g2[2][64], map[2][64];
+	uint8_t keep[64], k2[2][64];
+	struct mlk_error *err;
+	size_t n, nk, nh[2] = { 0, 0 };
+	char name[160], *got = NULL, *got2 = NULL;
+
+	snprintf(name, sizeof(name), "%s(%s%s) groups %s keep %s", c->name,
+	    c->distinct ? "DISTINCT " : "", c->arg, c->groups,
+	    c->keep ? c->keep : "-");
+	mlk_column_init(&o.col, MLK_T_INT64);
+	if (*c->arg) {
+		operand_make(&o, c->arg);
+		targ = o.col.type;
+	}
+	n = parse_list(c->groups, group, 64);
+	nk = c->keep ? parse_list(c->keep, keepv, 64) : 0;
+	for (size_t i = 0; i < nk; i++)
+		keep[i] = (uint8_t)keepv[i];
+	mlk_column_init(&out, MLK_T_INT64);
+	mlk_column_init(&out2, MLK_T_INT64);
+	err = mlk_sql_agg_resolve(c->name, c->distinct, &targ, *c->arg ? 1 : 0,
+	    &agg, &rt);
+	if (err) {
+		got = err_text(err);
+		tap_is_str(got, c->want, name);
+		goto done;
+	}
+	mlk_column_init(&out, rt);
+	mlk_column_init(&out2, rt);
+	st = mlk_sql_agg_new(agg, targ);
+	err = mlk_sql_agg_update(st, *c->arg ? &o.col : NULL, group,
+	    c->keep ? keep : NULL, n);
+	if (err == NULL)
+		err = mlk_sql_agg_finish(st, c->ngroups, &out);
+	got = err ? err_text(err) : col_text(&out);
+	tap_is_str(got, c->want, name);
+
+	/* the same rows in two parts, merged */
+	for (int p = 0; p < 2; p++) {
+		mlk_column_init(&half[p], targ);
+		for (size_t g = 0; g < 64; g++)
+			map[p][g] =
+			    p ? (uint32_t)(c->ngroups - 1 - g) : (uint32_t)g;
+	}
+	for (size_t r = 0; r < n; r++) {
+		int p = (int)(r % 2);
+		size_t i = nh[p]++;
+
+		g2[p][i] = p ? (uint32_t)(c->ngroups - 1 - group[r]) : group[r];
+		k2[p][i] = c->keep ? keep[r] : 1;
+		if (!*c->arg)
+			continue;
+		if (mlk_column_is_null(&o.col, r))
+			mlk_column_append_null(&half[p]);
+		else if (targ == MLK_T_STRING) {
+			size_t len;
+			const char *s = mlk_column_get_str(&o.col, r, &len);
+
+			mlk_column_append_str(&half[p], s, len);
+		} else if (targ == MLK_T_FLOAT64)
+			mlk_column_append_f64(&half[p], o.col.f64[r]);
+		else if (targ == MLK_T_BOOL)
+			mlk_column_append_bool(&half[p], o.col.b[r]);
+		else
+			mlk_column_append_i64(&half[p], o.col.i64[r]);
+	}
+	m = mlk_sql_agg_new(agg, targ);
+	err = NULL;
+	for (int p = 0; p < 2 && !err; p++) {
+		parts[p] = mlk_sql_agg_new(agg, targ);
+		err = mlk_sql_agg_update(parts[p], *c->arg ? &half[p] : NULL,
+		    g2[p], k2[p], nh[p]);
+		if (err == NULL)
+			err = mlk_sql_agg_merge(m, parts[p], map[p]);
+	}
+	if (err == NULL)
+		err = mlk_sql_agg_finish(m, c->ngroups, &out2);
+	got2 = err ? err_text(err) : col_text(&out2);
+	snprintf(name + strlen(name), sizeof(name) - strlen(name), ", merged");
+	tap_is_str(got2, c->want, name);
+	for (int p = 0; p < 2; p++) {
+		mlk_sql_agg_free(parts[p]);
+		mlk_column_release(&half[p]);
+	}
+done:
+	mlk_sql_agg_free(st);
+	mlk_sql_agg_free(m);
+	mlk_column_release(&out);
+	mlk_column_release(&out2);
+	mlk_column_release(&o.col);
+	free(got);
+	free(got2);
+}
+
+static const struct agg_case agg_cases[] = {
+	{ "count", 0, "", "0|1|0|1|0", NULL, 3, "3|2|0" },
+	{ "count", 0, "", "0|1|0|1|0", "1|0|1|1|0", 2, "2|1" },
+	{ "count", 0, "int64:1|NULL|3|NULL|5", "0|1|0|1|0", NULL, 2, "3|0" },
+	{ "count", 0, "string:a|NULL||b|a", "0|0|0|0|0", NULL, 1, "4" },
+	{ "count", 1, "string:a|NULL||b|a", "0|0|0|0|0", NULL, 1, "3" },
+	{ "count", 1, "int64:1|1|2|1|2|3", "0|1|0|1|0|0", NULL, 2, "3|1" },
+	{ "count", 1, "int64:1|1|2|1|2|3", "0|1|0|1|0|0", "1|1|1|1|1|0", 2,
+	    "2|1" },
+	{ "count", 1, "float64:0|-0|nan|nan|1", "0|0|0|0|0", NULL, 1, "3" },
+	{ "sum", 0, "int64:1|2|3|NULL|5", "0|1|0|1|0", NULL, 3, "9|2|NULL" },
+	{ "sum", 0, "int64:NULL|NULL", "0|0", NULL, 1, "NULL" },
+	{ "sum", 0, "float64:0.5|0.25|NULL", "0|0|0", NULL, 1, "0.75" },
+	{ "sum", 0, "int64:9223372036854775807|1", "0|0", NULL, 1,
+	    "ERR1 integer overflow in sum()" },
+	{ "sum", 0, "int64:9223372036854775807|1|-2", "0|0|0", NULL, 1,
+	    "9223372036854775806" },
+	{ "sum", 1, "int64:1|1|2|2|3", "0|0|0|1|1", NULL, 2, "3|5" },
+	{ "sum", 0, "string:a", "0", NULL, 1,
+	    "ERR4 cannot apply sum() to string" },
+	{ "sum", 0, "int64:1|2", "0|0", "0|1", 1, "2" },
+	{ "avg", 0, "int64:1|2|NULL|4", "0|0|0|1", NULL, 2, "1.5|4" },
+	{ "mean", 0, "float64:1|2|4", "0|0|0", NULL, 1, "2.3333333333333335" },
+	{ "avg", 1, "int64:1|1|1|4", "0|0|0|0", NULL, 1, "2.5" },
+	{ "avg", 0, "int64:1", "0", "0", 1, "NULL" },
+	{ "min", 0, "int64:3|1|NULL|-2|7", "0|0|1|1|1", NULL, 3, "1|-2|NULL" },
+	{ "max", 0, "int64:3|1|NULL|-2|7", "0|0|1|1|1", NULL, 3, "3|7|NULL" },
+	{ "min", 0, "float64:nan|2|1", "0|0|0", NULL, 1, "1" },
+	{ "max", 0, "float64:1|nan|2", "0|0|0", NULL, 1, "nan" },
+	{ "min", 0, "string:pear|apple|NULL|fig", "0|0|0|1", NULL, 2,
+	    "apple|fig" },
+	{ "max", 0, "string:pear|apple|pearl|fig", "0|0|0|1", NULL, 2,
+	    "pearl|fig" },
+	{ "min", 0, "date:2024-01-02|2023-05-06", "0|0", NULL, 1,
+	    "2023-05-06" },
+	{ "max", 0, "timestamp:2024-01-02 10:00|2024-01-02 09:00", "0|0", NULL,
+	    1, "2024-01-02 10:00:00" },
+	{ "max", 0, "bool:false|true|NULL", "0|0|1", NULL, 2, "true|NULL" },
+	{ "min", 0, "bool:false|true", "0|0", NULL, 1, "false" },
+	{ "max", 0, "int64:5|9|1", "0|0|0", "1|0|1", 1, "5" },
+	{ "any_value", 0, "int64:NULL|7|8", "0|0|1", NULL, 3, "7|8|NULL" },
+	{ "any_value", 0, "string:NULL|x", "0|0", NULL, 1, "x" },
+	{ "stddev", 0, "int64:2|4|4|4|5|5|7|9", "0|0|0|0|0|0|0|0", NULL, 1,
+	    "2.138089935299395" },
+	{ "stddev_pop", 0, "int64:2|4|4|4|5|5|7|9", "0|0|0|0|0|0|0|0", NULL, 1,
+	    "2" },
+	{ "variance", 0, "float64:1|2|3|4|NULL", "0|0|0|0|0", NULL, 1,
+	    "1.6666666666666667" },
+	{ "var_samp", 0, "int64:1|5", "0|1", NULL, 2, "NULL|NULL" },
+	{ "var_pop", 0, "int64:1|5|3", "0|1|1", NULL, 2, "0|1" },
+	{ "stddev_samp", 0, "int64:1|3", "0|0", NULL, 1, "1.4142135623730951" },
+	{ "median", 0, "int64:5|1|3|NULL|2|4", "0|0|0|0|1|1", NULL, 3,
+	    "3|3|NULL" },
+	{ "median", 0, "float64:1|2|3|4", "0|0|0|0", NULL, 1, "2.5" },
+	{ "median", 0, "float64:1|nan|nan", "0|0|0", NULL, 1, "nan" },
+	{ "median", 0, "float64:1|2|nan", "0|0|0", NULL, 1, "2" },
+	{ "median", 0, "string:a", "0", NULL, 1,
+	    "ERR4 cannot apply median() to string" },
+	{ "median", 1, "int64:1|1|1|10", "0|0|0|0", NULL, 1, "5.5" },
+	{ "nosuch", 0, "int64:1", "0", NULL, 1,
+	    "ERR4 unknown aggregate function 'nosuch'" },
+	{ "sum", 0, "", "0", NULL, 1, "ERR4 sum() takes 1 argument" },
+};
+
+static void
+test_aggs(void)
+{
+	struct mlk_sql_aggstate *st;
+	const struct mlk_sql_agg *agg;
+	struct mlk_column c, out;
+	uint32_t *group;
+	enum mlk_type t = MLK_T_INT64, rt;
+	int ok = 1;
+
+	for (size_t i = 0; i < NELEM(agg_cases); i++)
+		run_agg(&agg_cases[i]);
+
+	/* many groups and rows, in several batches: sums against a loop */
+	mlk_column_init(&c, MLK_T_INT64);
+	mlk_column_init(&out, MLK_T_INT64);
+	group = malloc(10000 * sizeof(*group));
+	for (int i = 0; i < 10000; i++) {
+		mlk_column_append_i64(&c, i);
+		group[i] = (uint32_t)(i * 7919 % 1000);
+	}
+	if (mlk_sql_agg_resolve("sum", 0, &t, 1, &agg, &rt))
+		abort();
+	st = mlk_sql_agg_new(agg, t);
+	for (int b = 0; b < 10; b++) {
+		struct mlk_column part = c;
+
+		part.i64 = c.i64 + b * 1000;
+		part.nrows = 1000;
+		mlk_sql_agg_update(st, &part, group + b * 1000, NULL, 1000);
+	}
+	mlk_sql_agg_finish(st, 1000, &out);
+	for (uint32_t g = 0; g < 1000; g++) {
+		int64_t want = 0;
+
+		for (int i = 0; i < 10000; i++)
+			want += group[i] == g ? i : 0;
+		ok &= out.i64[g] == want;
+	}
+	tap_ok(ok && out.nrows == 1000, "sum over 1000 groups in 10 batches");
+	tap_is_str(mlk_sql_agg_name(agg), "sum", "agg name");
+	mlk_sql_agg_free(st);
+	mlk_column_release(&c);
+	mlk_column_release(&out);
+	free(group);
+}
+
 int
 main(void)
 {
@@ -536,5 +778,6 @@ main(void)
 	test_op_long();
 	test_unops();
 	test_casts();
+	test_aggs();
 	return tap_done();
 }
