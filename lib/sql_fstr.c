@@ -95,10 +95,47 @@ append(struct mlk_column *out, const char *s, size_t n)
 }
 
 /* The string functions whose result is a string. */
+/* lower() and upper() of a column: one pass over all its bytes. */
+static void
+fold_case(int lower, const struct mlk_column *c, size_t nrows,
+    struct mlk_column *out)
+{
+	size_t bytes = c->offsets[nrows];
+	unsigned char lo = lower ? 'A' : 'a';
+	char *d;
+
+	mlk_column_reserve(out, nrows, bytes ? bytes : 1);
+	memcpy(out->offsets, c->offsets, (nrows + 1) * sizeof(*c->offsets));
+	d = out->data;
+	for (size_t i = 0; i < bytes; i++) {
+		unsigned char ch = (unsigned char)c->data[i];
+
+		d[i] = (char)((unsigned char)(ch - lo) < 26 ? ch ^ 0x20 : ch);
+	}
+	out->data_len = bytes;
+	out->nrows = nrows;
+	if (c->nulls) {
+		size_t nb = (nrows + 7) / 8;
+
+		out->nulls = xcalloc((out->alloc + 7) / 8, 1);
+		memcpy(out->nulls, c->nulls, nb);
+		if (nrows % 8)
+			out->nulls[nb - 1] &=
+			    (uint8_t)((1u << (nrows % 8)) - 1);
+		out->nnulls = c->nnulls;
+	}
+}
+
 static struct mlk_error *
 eval_str(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
     size_t nargs, size_t nrows, struct mlk_column *out)
 {
+	if ((f->id == S_LOWER || f->id == S_UPPER) && !args[0].is_const &&
+	    args[0].col->nrows == nrows) {
+		sqlf_out_str(out, nrows, 0);
+		fold_case(f->id == S_LOWER, args[0].col, nrows, out);
+		return NULL;
+	}
 	sqlf_out_str(out, nrows, args[0].is_const ? 0 : args[0].col->data_len);
 	for (size_t r = 0; r < nrows; r++) {
 		size_t n, b = 0, e, xn, cp;

@@ -117,12 +117,20 @@ struct civil {
 	int64_t us; /* of the day */
 };
 
+/* Rows of a batch are often of one day: the last day's calendar is kept. */
+static _Thread_local struct civil last = { INT64_MIN, 0, 0, 0, 0 };
+
 static void
 civil_of(int64_t ts, struct civil *c)
 {
 	c->days = sqlf_floordiv(ts, US_PER_DAY);
 	c->us = ts - c->days * US_PER_DAY;
+	if (c->days == last.days) {
+		c->y = last.y, c->m = last.m, c->d = last.d;
+		return;
+	}
 	sqlf_civil_from_days(c->days, &c->y, &c->m, &c->d);
+	last = *c;
 }
 
 /* 1 (Monday) to 7 (Sunday); 1970-01-01 was a Thursday. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sql_func_impl.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 void
@@ -648,22 +649,33 @@ enum like_kind {
 	LIKE_CONTAINS
 };
 
-/* A constant pattern of literals and %s at its ends only: no matcher. */
+/*
+ * A constant pattern of literals (escaped or not) with %s at its ends
+ * only needs no matcher: its literal, unescaped, goes to lit.
+ */
 static enum like_kind
-like_classify(const char *p, size_t pn, size_t *start, size_t *len)
+like_classify(const char *p, size_t pn, struct strbuf *lit)
 {
-	size_t i = 0, e = pn;
-	int lead, trail;
+	int lead = 0, trail = 0;
+	size_t i = 0;
 
-	while (i < e && p[i] == '%')
-		i++;
-	while (e > i && p[e - 1] == '%')
-		e--;
-	lead = i > 0, trail = e < pn;
-	for (size_t k = i; k < e; k++)
-		if (p[k] == '%' || p[k] == '_' || p[k] == '\\')
+	while (i < pn && p[i] == '%')
+		i++, lead = 1;
+	while (i < pn) {
+		if (p[i] == '%') {
+			while (i < pn && p[i] == '%')
+				i++;
+			if (i < pn)
+				return LIKE_GENERAL;
+			trail = 1;
+			break;
+		}
+		if (p[i] == '_')
 			return LIKE_GENERAL;
-	*start = i, *len = e - i;
+		if (p[i] == '\\' && i + 1 < pn)
+			i++;
+		strbuf_addch(lit, p[i++]);
+	}
 	if (lead && trail)
 		return LIKE_CONTAINS;
 	if (lead)
@@ -673,44 +685,59 @@ like_classify(const char *p, size_t pn, size_t *start, size_t *len)
 	return LIKE_EXACT;
 }
 
+#define LIKE_LOOP(EXPR) \
+	do { \
+		for (size_t r = 0; r < n; r++) { \
+			size_t row = sqlf_row(&a, r); \
+			const char *s = a.col->data + a.col->offsets[row]; \
+			size_t sn = \
+			    a.col->offsets[row + 1] - a.col->offsets[row]; \
+			o[r] = (EXPR); \
+		} \
+	} while (0)
+
 static void
 like(int fold, struct mlk_sql_arg a, struct mlk_sql_arg b, size_t n,
     struct mlk_column *out)
 {
-	uint8_t *o = out->b;
+	struct strbuf lit = STRBUF_INIT;
 	enum like_kind kind = LIKE_GENERAL;
-	size_t ps = 0, pl = 0, pn = 0;
-	const char *p = NULL;
+	uint8_t *o = out->b;
+	const char *p = NULL, *l;
+	size_t pn = 0, ln;
 
 	if (b.is_const) {
 		p = mlk_column_get_str(b.col, 0, &pn);
 		if (!fold)
-			kind = like_classify(p, pn, &ps, &pl);
+			kind = like_classify(p, pn, &lit);
 	}
-	for (size_t r = 0; r < n; r++) {
-		size_t sn;
-		const char *s = mlk_column_get_str(a.col, sqlf_row(&a, r), &sn);
+	l = lit.buf, ln = lit.len;
+	switch (kind) {
+	case LIKE_EXACT:
+		LIKE_LOOP(sn == ln && memcmp(s, l, ln) == 0);
+		break;
+	case LIKE_PREFIX:
+		LIKE_LOOP(sn >= ln && memcmp(s, l, ln) == 0);
+		break;
+	case LIKE_SUFFIX:
+		LIKE_LOOP(sn >= ln && memcmp(s + sn - ln, l, ln) == 0);
+		break;
+	case LIKE_CONTAINS:
+		LIKE_LOOP(ln == 0 || memmem(s, sn, l, ln) != NULL);
+		break;
+	default:
+		for (size_t r = 0; r < n; r++) {
+			size_t sn;
+			const char *s =
+			    mlk_column_get_str(a.col, sqlf_row(&a, r), &sn);
 
-		switch (kind) {
-		case LIKE_EXACT:
-			o[r] = sn == pl && memcmp(s, p + ps, pl) == 0;
-			break;
-		case LIKE_PREFIX:
-			o[r] = sn >= pl && memcmp(s, p + ps, pl) == 0;
-			break;
-		case LIKE_SUFFIX:
-			o[r] = sn >= pl && memcmp(s + sn - pl, p + ps, pl) == 0;
-			break;
-		case LIKE_CONTAINS:
-			o[r] = pl == 0 || memmem(s, sn, p + ps, pl) != NULL;
-			break;
-		default:
 			if (!b.is_const)
 				p = mlk_column_get_str(b.col, r, &pn);
 			o[r] = (uint8_t)sqlf_like(s, sn, p, pn, fold);
-			break;
 		}
+		break;
 	}
+	strbuf_release(&lit);
 }
 
 struct mlk_error *
