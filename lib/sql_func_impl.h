@@ -1,7 +1,8 @@
 /*
  * What the modules of the SQL function library share: writing result
- * columns in place, null bitmaps, and the civil calendar. Private to
- * lib/sql_op.c, sql_cast.c, sql_func.c, sql_f*.c and sql_agg.c.
+ * columns in place (sql_fcol.c), null bitmaps, and the civil calendar.
+ * Private to the library's modules: sql_op.c, sql_like.c, sql_cast.c,
+ * sql_fcol.c, sql_func.c, sql_f*.c and sql_agg*.c.
  */
 #ifndef MLK_SQL_FUNC_IMPL_H
 #define MLK_SQL_FUNC_IMPL_H
@@ -72,10 +73,13 @@ sqlf_floordiv(int64_t a, int64_t b)
 int sqlf_common_type(enum mlk_type a, enum mlk_type b);
 
 /*
- * LIKE matching (sql_op.c): pattern with % and _ (one UTF-8 character)
+ * LIKE matching (sql_like.c): pattern with % and _ (one UTF-8 character)
  * and \ escaping the next byte; fold compares ASCII letters caselessly.
  */
 int sqlf_like(const char *s, size_t n, const char *p, size_t pn, int fold);
+/* a LIKE b (ILIKE when fold) into out, a bool column ready for nrows. */
+void sqlf_like_eval(int fold, struct mlk_sql_arg a, struct mlk_sql_arg b,
+    size_t nrows, struct mlk_column *out);
 
 /*
  * A scalar function. args gives each argument's kind, the last one
