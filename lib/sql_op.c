@@ -193,7 +193,30 @@ overflow(enum mlk_sql_op op)
 	    mlk_sql_op_name(op));
 }
 
-/* Null slots hold zero, so computing them cannot overflow. */
+/*
+ * Whether a row that is not NULL overflows: the loops compute NULL rows
+ * too, whose slots should hold zero but might not in a column made by
+ * hand.
+ */
+static int
+overflows(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
+    size_t n, const struct mlk_column *out)
+{
+	for (size_t r = 0; r < n; r++) {
+		int64_t x = a.col->i64[sqlf_row(&a, r)];
+		int64_t y = b.col->i64[sqlf_row(&b, r)], z;
+
+		if (mlk_column_is_null(out, r))
+			continue;
+		if ((op == MLK_OP_ADD && __builtin_add_overflow(x, y, &z)) ||
+		    (op == MLK_OP_SUB && __builtin_sub_overflow(x, y, &z)) ||
+		    (op == MLK_OP_MUL && __builtin_mul_overflow(x, y, &z)) ||
+		    (op == MLK_OP_IDIV && x == INT64_MIN && y == -1))
+			return 1;
+	}
+	return 0;
+}
+
 static struct mlk_error *
 arith_int(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
     size_t n, struct mlk_column *out)
@@ -234,7 +257,7 @@ arith_int(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
 	default:
 		abort();
 	}
-	if (ovf)
+	if (ovf && (out->nulls == NULL || overflows(op, a, b, n, out)))
 		return overflow(op);
 	return NULL;
 }
@@ -289,7 +312,9 @@ arith_time(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
 	else
 		BINLOOP(int64_t, pa, int64_t, pb,
 		    ovf |= __builtin_sub_overflow(x, y, &o[r]));
-	return ovf ? overflow(op) : NULL;
+	if (ovf && (out->nulls == NULL || overflows(op, a, b, n, out)))
+		return overflow(op);
+	return NULL;
 }
 
 static int

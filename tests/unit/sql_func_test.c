@@ -398,6 +398,18 @@ test_op_long(void)
 	tap_ok(err == NULL && ok && out.nrows == 1000 && out.nnulls == nnull,
 	    "1000 rows with nulls at every 7th and 11th");
 	mlk_error_free(err);
+
+	/* a null slot holding garbage does not overflow */
+	a.i64[0] = INT64_MAX;
+	err = mlk_sql_op_eval(MLK_OP_ADD, xa, xb, 1000, &out);
+	tap_ok(err == NULL && mlk_column_is_null(&out, 0) && out.i64[0] == 0,
+	    "no overflow from a null row's slot");
+	mlk_error_free(err);
+	a.i64[1] = INT64_MAX;
+	err = mlk_sql_op_eval(MLK_OP_ADD, xa, xb, 1000, &out);
+	tap_ok(err != NULL && err->code == MLK_ERR_FAIL,
+	    "overflow in a row that is not null");
+	mlk_error_free(err);
 	mlk_column_release(&a);
 	mlk_column_release(&b);
 	mlk_column_release(&out);
