@@ -551,9 +551,18 @@ mlk_sql_unop_eval(enum mlk_sql_unop op, struct mlk_sql_arg a, size_t nrows,
 	switch (op) {
 	case MLK_UNOP_ISNULL:
 	case MLK_UNOP_NOTNULL:
+		if (a.is_const || a.col->nulls == NULL) {
+			int null = mlk_column_is_null(a.col, 0) && a.is_const;
+
+			if (nrows)
+				memset(out->b, null == (op == MLK_UNOP_ISNULL),
+				    nrows);
+			return NULL;
+		}
 		for (size_t r = 0; r < nrows; r++)
-			out->b[r] = (uint8_t)(sqlf_is_null(&a, r) ==
-			    (op == MLK_UNOP_ISNULL));
+			out->b[r] =
+			    (uint8_t)((a.col->nulls[r >> 3] >> (r & 7) & 1) ==
+			        (op == MLK_UNOP_ISNULL));
 		return NULL;
 	case MLK_UNOP_NOT:
 		for (size_t r = 0; r < nrows; r++)
