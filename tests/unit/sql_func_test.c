@@ -415,6 +415,61 @@ test_op_long(void)
 	mlk_column_release(&out);
 }
 
+/* AND and OR over 1000 rows of sparse and dense NULLs, against a table. */
+static void
+test_logic_long(void)
+{
+	/* 0 false, 1 true, 2 NULL */
+	static const int and3[3][3] = { { 0, 0, 0 }, { 0, 1, 2 }, { 0, 2, 2 } };
+	static const int or3[3][3] = { { 0, 1, 2 }, { 1, 1, 1 }, { 2, 1, 2 } };
+	uint64_t x = 88172645463325252ULL;
+
+	for (int pass = 0; pass < 4; pass++) {
+		struct mlk_column a, b, out;
+		struct mlk_sql_arg xa = { &a, 0 }, xb = { &b, pass == 3 };
+		int va[1000], vb[1000], ok = 1;
+		enum mlk_sql_op op = pass % 2 ? MLK_OP_OR : MLK_OP_AND;
+		struct mlk_error *err;
+		size_t nb = pass == 3 ? 1 : 1000;
+
+		mlk_column_init(&a, MLK_T_BOOL);
+		mlk_column_init(&b, MLK_T_BOOL);
+		mlk_column_init(&out, MLK_T_BOOL);
+		for (size_t r = 0; r < 1000; r++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* sparse nulls in the first pass, dense after */
+			va[r] = (int)(x % (pass ? 3 : 64));
+			va[r] = va[r] > 2 ? (int)(x >> 8 & 1) : va[r];
+			vb[r] = (int)((x >> 16) % 3);
+			if (va[r] == 2)
+				mlk_column_append_null(&a);
+			else
+				mlk_column_append_bool(&a, va[r]);
+			if (r >= nb)
+				continue;
+			if (vb[r] == 2)
+				mlk_column_append_null(&b);
+			else
+				mlk_column_append_bool(&b, vb[r]);
+		}
+		err = mlk_sql_op_eval(op, xa, xb, 1000, &out);
+		for (size_t r = 0; r < 1000 && !err; r++) {
+			int y = vb[pass == 3 ? 0 : r];
+			int want =
+			    op == MLK_OP_AND ? and3[va[r]][y] : or3[va[r]][y];
+			int got = mlk_column_is_null(&out, r) ? 2 : out.b[r];
+
+			ok &= got == want && (got != 2 || out.b[r] == 0);
+		}
+		tap_ok(!err && ok, "%s over 1000 rows, pass %d",
+		    mlk_sql_op_name(op), pass);
+		mlk_error_free(err);
+		mlk_column_release(&a);
+		mlk_column_release(&b);
+		mlk_column_release(&out);
+	}
+}
+
 static char *
 run_unop(enum mlk_sql_unop op, const char *da)
 {
@@ -1284,6 +1339,7 @@ main(void)
 {
 	test_ops();
 	test_op_long();
+	test_logic_long();
 	test_unops();
 	test_casts();
 	test_aggs();
