@@ -480,6 +480,62 @@ test_logic_long(void)
 	}
 }
 
+/* The textbook recursive LIKE, exponential but plainly right. */
+static int
+like_ref(const char *s, const char *p)
+{
+	if (*p == '\0')
+		return *s == '\0';
+	if (*p == '%')
+		return like_ref(s, p + 1) || (*s && like_ref(s + 1, p));
+	if (*s == '\0')
+		return 0;
+	if (*p == '_')
+		return like_ref(s + 1, p + 1);
+	return *p == *s && like_ref(s + 1, p + 1);
+}
+
+/* LIKE against the reference on random strings and patterns. */
+static void
+test_like_random(void)
+{
+	uint64_t x = 0x853c49e6748fea9bULL;
+	int bad = 0;
+
+	for (int i = 0; i < 3000 && !bad; i++) {
+		char str[16], pat[16];
+		struct mlk_column a, b, out;
+		struct mlk_sql_arg xa = { &a, 0 }, xb = { &b, 1 };
+		size_t sn, pn;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		sn = x % 9, pn = (x >> 8) % 7;
+		for (size_t k = 0; k < sn; k++)
+			str[k] = "ab"[(x >> (16 + k)) & 1];
+		for (size_t k = 0; k < pn; k++)
+			pat[k] = "ab%_"[(x >> (32 + 2 * k)) & 3];
+		str[sn] = pat[pn] = '\0';
+		mlk_column_init(&a, MLK_T_STRING);
+		mlk_column_init(&b, MLK_T_STRING);
+		mlk_column_init(&out, MLK_T_BOOL);
+		mlk_column_append_str(&a, str, sn);
+		mlk_column_append_str(&b, pat, pn);
+		for (int k = 0; k < 2 && !bad; k++) {
+			/* constant pattern, then the same as a column */
+			xb.is_const = !k;
+			mlk_sql_op_eval(MLK_OP_LIKE, xa, xb, 1, &out);
+			if (out.b[0] != like_ref(str, pat)) {
+				tap_ok(0, "'%s' LIKE '%s'", str, pat);
+				bad = 1;
+			}
+		}
+		mlk_column_release(&a);
+		mlk_column_release(&b);
+		mlk_column_release(&out);
+	}
+	tap_ok(!bad, "LIKE agrees with a reference on 3000 random cases");
+}
+
 static char *
 run_unop(enum mlk_sql_unop op, const char *da)
 {
@@ -956,6 +1012,10 @@ static const struct func_case func_cases[] = {
 	{ "substring", { "string:hello|h\\xc3\\xa9llo|NULL", "int64=2" },
 	    "ello|\\xc3\\xa9llo|NULL" },
 	{ "substr", { "string:hello", "int64=-10" }, "hello" },
+	{ "substr", { "string:hello", "int64=0", "int64=-9223372036854775808" },
+	    "" },
+	{ "substr", { "string:hello", "int64=-9223372036854775808", "int64=2" },
+	    "he" },
 	{ "left", { "string:hello|h\\xc3\\xa9llo", "int64=2" },
 	    "he|h\\xc3\\xa9" },
 	{ "right", { "string:hello|hi", "int64=3" }, "llo|hi" },
@@ -1356,6 +1416,7 @@ main(void)
 	test_ops();
 	test_op_long();
 	test_logic_long();
+	test_like_random();
 	test_unops();
 	test_casts();
 	test_aggs();
