@@ -8,6 +8,6 @@
 rows=${MLK_BENCH_SQLFUNC_ROWS:-10000000}
 tool=$MLK_TOOLS/sqlfuncbench
 [ -x "$tool" ] || { bench_note "no $tool: run make first"; exit 1; }
-"$tool" "$rows" "$MLK_BENCH_RUNS" | while read -r name ms; do
-	bench_json "\"name\":$(json_str "sqlfunc_$name"),\"rows\":$rows,\"median_ms\":$ms,\"ns_per_row\":$(calc "$ms * 1000000 / $rows")"
+"$tool" "$rows" "$MLK_BENCH_RUNS" | while read -r name ms cpu; do
+	bench_json "\"name\":$(json_str "sqlfunc_$name"),\"rows\":$rows,\"median_ms\":$ms,\"cpu_ms\":$cpu,\"cpu_ns_per_row\":$(calc "$cpu * 1000000 / $rows")"
 done
