@@ -335,7 +335,7 @@ score(struct job *j, struct mlk_snapshot *snap)
 		while (!sl->done && !(j->stop && c >= j->next))
 			pthread_cond_wait(&j->cv, &j->mu);
 		pthread_mutex_unlock(&j->mu);
-		if (!sl->done || sl->err)
+		if (!sl->done || sl->err || ferror(stdout))
 			break;
 		if (j->into) {
 			snprintf(sl->ch.key, sizeof(sl->ch.key), "%08zu", c);

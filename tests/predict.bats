@@ -333,3 +333,11 @@ for i, r in enumerate(rows):
 	echo "$output" | jq -e '.rows == 0 and .columns[0].name == "prediction"'
 	run -0 mlk fsck
 }
+
+@test "predict: output that cannot be written fails" {
+	init_repo
+	data
+	id=$(linear)
+	run -1 bash -c "'$MLK' predict 'runs:/$id' gold.d > /dev/full"
+	assert_output --partial "No space left on device"
+}
