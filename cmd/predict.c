@@ -4,7 +4,6 @@
  * in the table's row order, or writes them as a new table version whose
  * parents are the model's run and the scored version.
  */
-#include <cblas.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,8 +316,6 @@ score(struct job *j, struct mlk_snapshot *snap)
 
 	if ((size_t)nthreads > nchunks)
 		nthreads = nchunks ? (int)nchunks : 1;
-	/* Parallel over chunks: BLAS threads would only spin against ours. */
-	openblas_set_num_threads(1);
 	j->slots = xcalloc(nchunks ? nchunks : 1, sizeof(*j->slots));
 	j->window = 2 * (size_t)nthreads;
 	pthread_mutex_init(&j->mu, NULL);
