@@ -201,7 +201,7 @@ pairs_text(struct strbuf *sb, json_t *obj)
 static void
 show_version_text(json_t *o)
 {
-	const char *k;
+	const char *k, *iso;
 	json_t *val;
 	struct strbuf sb = STRBUF_INIT;
 	char num[MLK_VALUE_FMT_MAX];
@@ -212,8 +212,8 @@ show_version_text(json_t *o)
 	    (long long)json_integer_value(json_object_get(o, "version")));
 	printf("%-13s %s\n",
 	    "Commit:", json_string_value(json_object_get(o, "commit")));
-	printf("%-13s %s by %s\n",
-	    "Registered:", json_string_value(json_object_get(o, "registered")),
+	iso = json_string_value(json_object_get(o, "registered"));
+	printf("%-13s %.10s %.8s UTC by %s\n", "Registered:", iso, iso + 11,
 	    json_string_value(json_object_get(o, "user")));
 	val = json_object_get(o, "run_id");
 	printf("%-13s %s\n",

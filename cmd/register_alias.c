@@ -147,7 +147,7 @@ reg_promote(struct reg_args *a, struct mlk_ctx *ctx)
 		goto done;
 	err = mlk_registry_promote(ctx->store, a->ops[0], version, a->to, gate,
 	    ctx->cwd, &p);
-	if (gate && p.nvalues && p.values)
+	if (gate && p.values && (err == NULL || err->code == MLK_ERR_CHECK))
 		print_values(gate, &p, a->to, version);
 	if (err == NULL) {
 		if (p.holder == version)

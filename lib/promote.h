@@ -36,7 +36,6 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "store.h"
 
 struct mlk_gate;
 
@@ -76,26 +75,5 @@ int mlk_gate_eval(const struct mlk_gate *, const double *vals);
 struct mlk_error *mlk_gate_check(const struct mlk_gate *, json_t *candidate,
     const char *cand_label, json_t *current, const char *cur_label,
     double *vals, int *holds);
-
-/* The result of a gated promotion, for the caller to print. */
-struct mlk_promotion {
-	long long holder; /* the version the alias named: -1 none */
-	int holds; /* whether the condition held */
-	double *values; /* per mlk_gate_ref, when a holder was compared */
-	size_t nvalues;
-};
-
-/*
- * Promotes version to alias when gate (NULL: none) holds, comparing the
- * metrics of the version's run with those of the run of the alias's
- * holder; with no holder, it holds. Not met: MLK_ERR_CHECK, nothing
- * changed, and out says why. The move expects the holder that was
- * compared (MLK_ERR_CONFLICT if it moved meanwhile). Release out with
- * mlk_promotion_release().
- */
-struct mlk_error *mlk_registry_promote(struct mlk_store *, const char *model,
-    long long version, const char *alias, const struct mlk_gate *gate,
-    const char *cwd, struct mlk_promotion *out);
-void mlk_promotion_release(struct mlk_promotion *);
 
 #endif

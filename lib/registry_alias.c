@@ -177,8 +177,7 @@ check_expect(const char *model, const char *alias, int found, long long version,
 	version_text(now, sizeof(now), found ? version : -1);
 	version_text(want, sizeof(want), expect);
 	return mlk_error_new(MLK_ERR_CONFLICT,
-	    "alias '%s' of model '%s' names %s, not %s as expected: nothing "
-	    "changed",
+	    "alias '%s' of model '%s' names %s, expected %s: nothing changed",
 	    alias, model, now, want);
 }
 
