@@ -291,7 +291,8 @@ mlk_registry_alias_set(struct mlk_store *s, const char *model,
 		        ++attempt >= MOVE_ATTEMPTS))
 			err = mlk_error_new(MLK_ERR_CONFLICT,
 			    "concurrent update of alias '%s' of model '%s': "
-			    "it moved meanwhile, nothing changed",
+			    "another writer moved it or holds it: nothing "
+			    "changed",
 			    alias, model);
 		if (err)
 			break;
