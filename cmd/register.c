@@ -350,11 +350,27 @@ do_show(struct reg_args *a, struct mlk_ctx *ctx)
 	name = xstrdup(a->ops[0]);
 	if ((slash = strrchr(name, '/')) != NULL) {
 		*slash = '\0';
-		if ((err = reg_parse_version(slash + 1, &version)))
+		if (strcmp(slash + 1, "latest") == 0)
+			version = 0;
+		else if ((err = reg_parse_version(slash + 1, &version)))
 			goto done;
 	}
-	if ((err = cmd_repo(ctx)) ||
-	    (err = show_json(ctx->store, name, version, &o)))
+	if ((err = cmd_repo(ctx)))
+		goto done;
+	if (version == 0) {
+		struct mlk_head head;
+
+		if ((err = mlk_head_read(ctx->store, MLK_THING_MODEL, name,
+		         &head)))
+			goto done;
+		if (!head.found) {
+			err = mlk_error_new(MLK_ERR_NOT_FOUND,
+			    "no registered model '%s'", name);
+			goto done;
+		}
+		version = head.version;
+	}
+	if ((err = show_json(ctx->store, name, version, &o)))
 		goto done;
 	if (a->json)
 		cmd_print_json(o);

@@ -179,11 +179,15 @@ version_commit() {
 	assert_line --index 11 --regexp '^    mae +3$'
 	run -0 mlk register show energy/2 --json
 	echo "$output" | jq -e --arg r "$R2" '.version == 2 and .run_id == $r and .aliases == ["production"] and .metrics.rmse == 0.4 and .user == "Test User <test@example.org>"'
+	run -0 mlk register show energy/latest --json
+	echo "$output" | jq -e --arg r "$R3" '.version == 3 and .run_id == $r'
 }
 
 @test "show: unknown model, version and bad version" {
 	three_versions
 	run -1 mlk register show nope
+	assert_output "mlk: no registered model 'nope'"
+	run -1 mlk register show nope/latest
 	assert_output "mlk: no registered model 'nope'"
 	run -1 mlk register show energy/9
 	assert_output "mlk: model 'energy' has no version 9 (latest is 3)"
