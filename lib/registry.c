@@ -11,6 +11,8 @@
 
 /* Attempts of a register that loses its compare-and-swap to another. */
 #define ADD_ATTEMPTS 50
+/* More versions than any model has: a head numbered so is damaged. */
+#define MAX_VERSIONS 100000000LL
 
 void
 mlk_model_version_release(struct mlk_model_version *v)
@@ -34,7 +36,7 @@ mlk_model_versions_free(struct mlk_model_version *v, size_t n)
 /* A version from its commit. */
 static struct mlk_error *
 version_read(struct mlk_store *s, const char *name, const struct mlk_oid *oid,
-    struct mlk_model_version *out)
+    struct mlk_model_version *out, struct mlk_oid *prev)
 {
 	struct mlk_error *err;
 	struct mlk_entry e;
@@ -74,6 +76,10 @@ version_read(struct mlk_store *s, const char *name, const struct mlk_oid *oid,
 			out->run = e.commit.parents[i];
 		}
 	}
+	if (prev && out->version > 1 && e.commit.nparents > 0)
+		*prev = e.commit.parents[0];
+	else if (prev)
+		memset(prev, 0, sizeof(*prev));
 	mlk_entry_release(&e);
 	return NULL;
 }
@@ -95,13 +101,16 @@ mlk_registry_versions(struct mlk_store *s, const char *name,
 	if (!head.found)
 		return mlk_error_new(MLK_ERR_NOT_FOUND,
 		    "no registered model '%s'", name);
+	/* a damaged record must not make a huge allocation */
+	if (head.version < 1 || head.version > MAX_VERSIONS)
+		return mlk_error_new(MLK_ERR_CORRUPT,
+		    "model '%s': its head is numbered %lld", name,
+		    head.version);
 	nr = (size_t)head.version;
 	v = xcalloc(nr, sizeof(*v));
 	oid = head.oid;
 	for (size_t i = nr; i-- > 0;) {
-		struct mlk_commit c;
-
-		if ((err = version_read(s, name, &oid, &v[i])))
+		if ((err = version_read(s, name, &oid, &v[i], &oid)))
 			break;
 		if (v[i].version != (long long)i + 1) {
 			err = mlk_error_new(MLK_ERR_CORRUPT,
@@ -109,19 +118,12 @@ mlk_registry_versions(struct mlk_store *s, const char *name,
 			    i + 1, v[i].version);
 			break;
 		}
-		if (i == 0)
-			break;
-		if ((err = mlk_store_commit_read(s, &oid, &c)))
-			break;
-		if (c.nparents == 0)
+		if (i > 0 && mlk_oid_is_zero(&oid)) {
 			err = mlk_error_new(MLK_ERR_CORRUPT,
 			    "model '%s': version %zu has no previous version",
 			    name, i + 1);
-		else
-			oid = c.parents[0];
-		mlk_commit_release(&c);
-		if (err)
 			break;
+		}
 	}
 	if (err) {
 		mlk_model_versions_free(v, nr);
@@ -156,7 +158,7 @@ mlk_registry_version(struct mlk_store *s, const char *name, long long version,
 	free(rev);
 	if (err)
 		return err;
-	err = version_read(s, name, &r.oid, out);
+	err = version_read(s, name, &r.oid, out, NULL);
 	mlk_resolved_release(&r);
 	return err;
 }
@@ -292,7 +294,7 @@ mlk_registry_add(struct mlk_store *s, const char *name, const char *model_rev,
 		json_decref(rec);
 		if (err == NULL) {
 			*created = 1;
-			err = version_read(s, name, &commit, out);
+			err = version_read(s, name, &commit, out, NULL);
 			break;
 		}
 		if (err->code != MLK_ERR_CONFLICT || attempt >= ADD_ATTEMPTS)
