@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model.h"
 #include "record.h"
@@ -301,6 +302,10 @@ mlk_registry_add(struct mlk_store *s, const char *name, const char *model_rev,
 			break;
 		mlk_error_free(err);
 		err = NULL;
+		/* let the other writer finish before reading again */
+		nanosleep(&(struct timespec){ 0,
+		              (1 + attempt % 10) * 1000000L },
+		    NULL);
 	}
 	free(summary);
 	mlk_model_source_release(&src);
