@@ -4,6 +4,7 @@
  * in the table's row order, or writes them as a new table version whose
  * parents are the model's run and the scored version.
  */
+#include <cblas.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +317,8 @@ score(struct job *j, struct mlk_snapshot *snap)
 
 	if ((size_t)nthreads > nchunks)
 		nthreads = nchunks ? (int)nchunks : 1;
+	/* Parallel over chunks: BLAS threads would only spin against ours. */
+	openblas_set_num_threads(1);
 	j->slots = xcalloc(nchunks ? nchunks : 1, sizeof(*j->slots));
 	j->window = 2 * (size_t)nthreads;
 	pthread_mutex_init(&j->mu, NULL);
@@ -332,7 +335,7 @@ score(struct job *j, struct mlk_snapshot *snap)
 		while (!sl->done && !(j->stop && c >= j->next))
 			pthread_cond_wait(&j->cv, &j->mu);
 		pthread_mutex_unlock(&j->mu);
-		if (!sl->done || sl->err)
+		if (!sl->done || sl->err || ferror(stdout))
 			break;
 		if (j->into) {
 			snprintf(sl->ch.key, sizeof(sl->ch.key), "%08zu", c);

@@ -279,6 +279,66 @@ add_blob(struct mlk_store *s, struct mlk_tree *t, const char *name,
 	return err;
 }
 
+/* What readers rely on: offsets, sorted categories, distinct classes. */
+static struct mlk_error *
+validate(const struct mlk_model *m)
+{
+	size_t off = 0;
+
+	for (size_t f = 0; f < m->nfeatures; f++) {
+		const struct mlk_feature *ft = &m->features[f];
+
+		if (ft->offset != off)
+			return mlk_error_new(MLK_ERR_FAIL,
+			    "feature '%s' is at design column %zu, not %zu",
+			    ft->name, ft->offset, off);
+		if (ft->kind == MLK_FEAT_NUMERIC) {
+			if (!isfinite(ft->center) || !isfinite(ft->scale) ||
+			    ft->scale == 0)
+				return mlk_error_new(MLK_ERR_FAIL,
+				    "feature '%s' has no finite center and "
+				    "scale",
+				    ft->name);
+			off++;
+			continue;
+		}
+		for (size_t c = 1; c < ft->ncategories; c++)
+			if (strcmp(ft->categories[c - 1], ft->categories[c]) >=
+			    0)
+				return mlk_error_new(MLK_ERR_FAIL,
+				    "the categories of '%s' are not sorted and "
+				    "distinct",
+				    ft->name);
+		if (ft->impute_category >= ft->ncategories &&
+		    ft->ncategories > 0)
+			return mlk_error_new(MLK_ERR_FAIL,
+			    "feature '%s' imputes no category", ft->name);
+		off += ft->ncategories;
+	}
+	if (off != m->ndesign || m->fit.p != m->ndesign ||
+	    m->fit.nrows_coef == 0)
+		return mlk_error_new(MLK_ERR_FAIL,
+		    "the fit has %zu columns, the design %zu", m->fit.p, off);
+	if (m->task == MLK_TASK_CLASSIFICATION) {
+		if (m->nclasses < 2 ||
+		    m->fit.nrows_coef != (m->nclasses == 2 ? 1 : m->nclasses))
+			return mlk_error_new(MLK_ERR_FAIL,
+			    "%zu classes for %zu coefficient rows", m->nclasses,
+			    m->fit.nrows_coef);
+		/* Numeric labels sort as numbers: only distinct is checked. */
+		for (size_t c = 1; c < m->nclasses && m->nclasses <= 4096; c++)
+			for (size_t d = 0; d < c; d++)
+				if (strcmp(m->classes[d], m->classes[c]) == 0)
+					return mlk_error_new(MLK_ERR_FAIL,
+					    "class '%s' comes twice",
+					    m->classes[c]);
+	} else if (m->fit.nrows_coef != 1)
+		return mlk_error_new(MLK_ERR_FAIL,
+		    "a regression has one coefficient row, not %zu",
+		    m->fit.nrows_coef);
+	return NULL;
+}
+
 struct mlk_error *
 mlk_model_write(struct mlk_store *s, const struct mlk_model *m,
     struct mlk_oid *out)
@@ -288,10 +348,8 @@ mlk_model_write(struct mlk_store *s, const struct mlk_model *m,
 	char *model = NULL, *example = NULL, *mlmodel = NULL, *text;
 	size_t size;
 
-	if (m->fit.p != m->ndesign || m->fit.nrows_coef == 0)
-		return mlk_error_new(MLK_ERR_FAIL,
-		    "the fit has %zu columns, the design %zu", m->fit.p,
-		    m->ndesign);
+	if ((err = validate(m)))
+		return err;
 	text = model_json_text(m);
 	model = xstrfmt("%s\n", text);
 	free(text);

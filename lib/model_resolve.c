@@ -144,8 +144,10 @@ mlk_model_resolve(struct mlk_store *s, const char *rev,
 
 	memset(out, 0, sizeof(*out));
 	out->version = -1;
-	if ((err = mlk_rev_parse(rev, &parsed)))
+	if ((err = mlk_rev_parse(rev, &parsed))) {
+		mlk_rev_release(&parsed);
 		return err;
+	}
 	if (parsed.kind == MLK_REV_RUN && parsed.path &&
 	    strcmp(parsed.path, "model") != 0 &&
 	    strcmp(parsed.path, "model/") != 0)

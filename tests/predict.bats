@@ -144,6 +144,7 @@ EOF
 	run -0 git --git-dir=.mlk log -1 --format=%P refs/tables/gold.scores
 	assert_output "$first $run_commit $input"
 	git --git-dir=.mlk fsck --strict
+	run -0 mlk fsck
 }
 
 @test "predict --into a classifier: typed prediction and probability columns" {
@@ -314,4 +315,29 @@ for i, r in enumerate(rows):
 @test "predict: outside a repository" {
 	run -1 mlk predict runs:/abcd gold.d
 	assert_output --partial "repository"
+}
+
+@test "predict: an empty table gives the header, or an empty version" {
+	init_repo
+	printf 'columns:\n  - name: x\n    type: float64\n  - name: region\n    type: string\n' > s.yaml
+	printf 'x,region\n' > e.csv
+	mlk ingest --schema s.yaml gold.e e.csv > /dev/null
+	id=$(mkmodel --features 'x,region=a|b' --coef 1,2,3)
+	run -0 mlk predict "runs:/$id" gold.e --keep region
+	assert_output "region,prediction"
+	run -0 mlk predict "runs:/$id" gold.e --format jsonl
+	assert_output ""
+	run -0 mlk predict "runs:/$id" gold.e --into gold.p
+	assert_output "gold.p@0: 0 rows scored by runs:/$id"
+	run -0 mlk describe gold.p --json
+	echo "$output" | jq -e '.rows == 0 and .columns[0].name == "prediction"'
+	run -0 mlk fsck
+}
+
+@test "predict: output that cannot be written fails" {
+	init_repo
+	data
+	id=$(linear)
+	run -1 bash -c "'$MLK' predict 'runs:/$id' gold.d > /dev/full"
+	assert_output --partial "No space left on device"
 }

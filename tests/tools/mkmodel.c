@@ -13,6 +13,8 @@
  * categories (or of type string) is one-hot, the others numeric with
  * center 0, scale 1 and impute 0. --coef: comma-separated coefficients
  * over the design columns, one row per class row separated by ';'.
+ * Categories are sorted bytewise, as models keep them; classes stay in the
+ * order given (train sorts numeric labels as numbers).
  * The JSON spec has the same fields: {"features": [{"name", "type",
  * "categories", "impute", "center", "scale"}], "target": {"name",
  * "type"}, "algorithm", "coef": [[...]], "intercept": [...], "classes",
@@ -239,7 +241,6 @@ build_model(json_t *spec, struct mlk_model *m)
 	for (size_t c = 0; c < m->nclasses; c++)
 		m->classes[c] =
 		    xstrdup(json_string_value(json_array_get(classes, c)));
-	qsort(m->classes, m->nclasses, sizeof(char *), str_cmp);
 	/* A flat list is one row. */
 	if (json_array_size(coef) && json_is_number(json_array_get(coef, 0))) {
 		json_t *rows = json_array();

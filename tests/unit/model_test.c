@@ -215,6 +215,21 @@ test_round_trip(struct mlk_store *s)
 	mlk_model_release(&back2);
 	mlk_model_release(&m);
 
+	make_model(&m, MLK_TASK_REGRESSION);
+	m.features[2].offset = 3;
+	err = mlk_model_write(s, &m, &t1);
+	tap_ok(err && strstr(err->msg, "'flag' is at design column 3, not 4"),
+	    "a wrong offset is refused");
+	mlk_error_free(err);
+	m.features[2].offset = 4;
+	free(m.features[1].categories[0]);
+	m.features[1].categories[0] = xstrdup("zzz");
+	err = mlk_model_write(s, &m, &t1);
+	tap_ok(err && strstr(err->msg, "not sorted"),
+	    "unsorted categories are refused");
+	mlk_error_free(err);
+	mlk_model_release(&m);
+
 	/* A tree that is not a model. */
 	{
 		struct mlk_oid b, bad;
