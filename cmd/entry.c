@@ -54,15 +54,20 @@ print_inputs(json_t *in)
 	for (size_t i = 0; i < json_array_size(in); i++) {
 		json_t *x = json_array_get(in, i);
 
-		printf("%-11s %s@%lld (%.12s)\n", i == 0 ? "Inputs:" : "",
-		    json_string_value(json_object_get(x, "name")) ?
-		        json_string_value(json_object_get(x, "name")) :
-		        "?",
-		    (long long)json_integer_value(
-		        json_object_get(x, "version")),
-		    json_string_value(json_object_get(x, "commit")) ?
-		        json_string_value(json_object_get(x, "commit")) :
-		        "?");
+		const char *name =
+		    json_string_value(json_object_get(x, "name"));
+		const char *commit =
+		    json_string_value(json_object_get(x, "commit"));
+		long long v = json_integer_value(json_object_get(x, "version"));
+
+		/* a run has no version number: -1 */
+		if (v < 0)
+			printf("%-11s %s (%.12s)\n", i == 0 ? "Inputs:" : "",
+			    name ? name : "?", commit ? commit : "?");
+		else
+			printf("%-11s %s@%lld (%.12s)\n",
+			    i == 0 ? "Inputs:" : "", name ? name : "?", v,
+			    commit ? commit : "?");
 	}
 }
 
