@@ -1,0 +1,293 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "lineage.h"
+#include "record.h"
+#include "revision.h"
+#include "run.h"
+#include "version.h"
+#include "xmalloc.h"
+
+/*
+ * The walk: the nodes so far, an index from key to node (open
+ * addressing, slots hold node index + 1), and the queue of commits to
+ * read (nodes[next..] that are commits are read in order).
+ */
+struct walk {
+	struct mlk_store *s;
+	struct mlk_lineage *g;
+	size_t *slots;
+	size_t nslots;
+};
+
+/* A node's key: its kind and 20 bytes (the oid, or a sha256's first). */
+static void
+node_key(const struct mlk_lineage_node *n, unsigned char *key)
+{
+	memset(key, 0, MLK_OID_RAWSZ);
+	if (n->kind != MLK_LINEAGE_SOURCE) {
+		memcpy(key, n->oid.id, MLK_OID_RAWSZ);
+		return;
+	}
+	for (size_t i = 0; i < 2 * MLK_OID_RAWSZ && n->sha256[i]; i++) {
+		int c = n->sha256[i];
+		int v = c >= 'a' ? c - 'a' + 10 :
+		    c >= 'A'     ? c - 'A' + 10 :
+		                   c - '0';
+
+		key[i / 2] |= (unsigned char)((v & 15) << (i % 2 ? 0 : 4));
+	}
+}
+
+static size_t
+key_hash(enum mlk_lineage_kind kind, const unsigned char *key)
+{
+	size_t h = (size_t)kind * 0x9e3779b97f4a7c15ULL;
+
+	for (size_t i = 0; i < 8; i++)
+		h = (h << 8 | h >> (sizeof(h) * 8 - 8)) ^ key[i];
+	return h;
+}
+
+static int
+same(const struct mlk_lineage_node *a, const struct mlk_lineage_node *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == MLK_LINEAGE_SOURCE)
+		return strcmp(a->sha256, b->sha256) == 0;
+	return mlk_oid_cmp(&a->oid, &b->oid) == 0;
+}
+
+static void
+rehash(struct walk *w)
+{
+	unsigned char key[MLK_OID_RAWSZ];
+
+	free(w->slots);
+	w->nslots = w->nslots ? w->nslots * 2 : 64;
+	w->slots = xcalloc(w->nslots, sizeof(size_t));
+	for (size_t i = 0; i < w->g->n; i++) {
+		size_t h;
+
+		node_key(&w->g->nodes[i], key);
+		h = key_hash(w->g->nodes[i].kind, key) & (w->nslots - 1);
+		while (w->slots[h])
+			h = (h + 1) & (w->nslots - 1);
+		w->slots[h] = i + 1;
+	}
+}
+
+/*
+ * The index of the node like n, adding n when it is new (then the graph
+ * owns n's record); *added says which.
+ */
+static size_t
+intern(struct walk *w, struct mlk_lineage_node *n, int *added)
+{
+	unsigned char key[MLK_OID_RAWSZ];
+	size_t h;
+
+	if ((w->g->n + 1) * 2 > w->nslots)
+		rehash(w);
+	node_key(n, key);
+	h = key_hash(n->kind, key) & (w->nslots - 1);
+	while (w->slots[h]) {
+		if (same(&w->g->nodes[w->slots[h] - 1], n)) {
+			*added = 0;
+			return w->slots[h] - 1;
+		}
+		h = (h + 1) & (w->nslots - 1);
+	}
+	ALLOC_GROW(w->g->nodes, w->g->n + 1, w->g->alloc);
+	w->g->nodes[w->g->n] = *n;
+	w->slots[h] = ++w->g->n;
+	*added = 1;
+	return w->g->n - 1;
+}
+
+static void
+link_to(struct mlk_lineage *g, size_t from, size_t to,
+    enum mlk_lineage_edge edge)
+{
+	struct mlk_lineage_node *n = &g->nodes[from];
+
+	ALLOC_GROW(n->links, n->nlinks + 1, n->alloc);
+	n->links[n->nlinks].node = to;
+	n->links[n->nlinks].edge = edge;
+	n->nlinks++;
+}
+
+static size_t
+add_commit(struct walk *w, const struct mlk_oid *oid)
+{
+	struct mlk_lineage_node n;
+	int added;
+
+	memset(&n, 0, sizeof(n));
+	n.kind = MLK_LINEAGE_COMMIT;
+	n.oid = *oid;
+	return intern(w, &n, &added);
+}
+
+static void
+add_sources(struct walk *w, size_t from, json_t *sources)
+{
+	for (size_t i = 0; i < json_array_size(sources); i++) {
+		json_t *src = json_array_get(sources, i);
+		const char *sha =
+		    json_string_value(json_object_get(src, "sha256"));
+		struct mlk_lineage_node n;
+		size_t to;
+		int added;
+
+		if (sha == NULL)
+			continue;
+		memset(&n, 0, sizeof(n));
+		n.kind = MLK_LINEAGE_SOURCE;
+		n.sha256 = sha;
+		to = intern(w, &n, &added);
+		if (added) {
+			w->g->nodes[to].record = json_incref(src);
+		}
+		link_to(w->g, from, to, MLK_EDGE_SOURCE);
+	}
+}
+
+/* Reads commit node i: its record, and links to its parents. */
+static struct mlk_error *
+expand(struct walk *w, size_t i)
+{
+	struct mlk_entry e;
+	struct mlk_error *err;
+	enum mlk_thing t;
+	json_t *rec;
+	int has_prev = 0;
+
+	if ((err = mlk_entry_read(w->s, &w->g->nodes[i].oid, &e)))
+		return err;
+	rec = e.record;
+	w->g->nodes[i].record = rec ? json_incref(rec) : NULL;
+	w->g->nodes[i].time = e.commit.time;
+	/* A version after the first has its previous version first. */
+	if (rec && json_is_integer(json_object_get(rec, "version")) &&
+	    mlk_thing_of_kind(mlk_record_str(rec, "kind"), &t) == 0 &&
+	    mlk_record_int(rec, "version", 0) > mlk_thing_first_version(t) &&
+	    e.commit.nparents > 0)
+		has_prev = 1;
+	for (size_t p = has_prev; p < e.commit.nparents; p++)
+		link_to(w->g, i, add_commit(w, &e.commit.parents[p]),
+		    MLK_EDGE_INPUT);
+	if (rec)
+		add_sources(w, i, json_object_get(rec, "sources"));
+	if (has_prev)
+		link_to(w->g, i, add_commit(w, &e.commit.parents[0]),
+		    MLK_EDGE_PREVIOUS);
+	mlk_entry_release(&e);
+	return NULL;
+}
+
+static int
+is_hex(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n >= 4 && s[n] == '\0';
+}
+
+/*
+ * A model tree (an MLmodel and a model.json) and the runs that made it:
+ * mlk_model_resolve() names no run for a bare tree, and linking it would
+ * also pull in the model reader, so the tree is checked here.
+ */
+static struct mlk_error *
+model_root(struct walk *w, const char *rev, const struct mlk_oid *tree)
+{
+	struct mlk_tree t = MLK_TREE_INIT;
+	struct mlk_lineage_node n;
+	struct mlk_run *runs;
+	struct mlk_error *err;
+	size_t nruns;
+	int added, is_model;
+
+	if ((err = mlk_store_tree_read(w->s, tree, &t)))
+		return err;
+	is_model =
+	    mlk_tree_find(&t, "MLmodel") && mlk_tree_find(&t, "model.json");
+	mlk_tree_release(&t);
+	if (!is_model)
+		return mlk_error_new(MLK_ERR_FAIL,
+		    "'%s' is not a version, a run or a model", rev);
+	memset(&n, 0, sizeof(n));
+	n.kind = MLK_LINEAGE_MODEL;
+	n.oid = *tree;
+	intern(w, &n, &added);
+	if ((err = mlk_run_list(w->s, &runs, &nruns)))
+		return err;
+	for (size_t i = 0; i < nruns; i++) {
+		if (runs[i].has_model && mlk_oid_cmp(&runs[i].model, tree) == 0)
+			link_to(w->g, 0, add_commit(w, &runs[i].commit),
+			    MLK_EDGE_RUN);
+		mlk_run_release(&runs[i]);
+	}
+	free(runs);
+	return NULL;
+}
+
+/* The first node: a commit, or a model tree with its runs. */
+static struct mlk_error *
+root(struct walk *w, const char *rev)
+{
+	struct mlk_resolved r;
+	struct mlk_run run;
+	struct mlk_error *err;
+
+	err = mlk_rev_resolve(w->s, rev, &r);
+	if (err && err->code == MLK_ERR_NOT_FOUND && is_hex(rev) &&
+	    mlk_run_read(w->s, rev, &run) == NULL) {
+		/* a run id alone */
+		mlk_error_free(err);
+		add_commit(w, &run.commit);
+		mlk_run_release(&run);
+		return NULL;
+	}
+	if (err)
+		return err;
+	if (r.objkind == MLK_OBJ_COMMIT)
+		add_commit(w, &r.oid);
+	else if (r.objkind == MLK_OBJ_TREE)
+		err = model_root(w, rev, &r.oid);
+	else
+		err = mlk_error_new(MLK_ERR_FAIL,
+		    "'%s' is not a version, a run or a model", rev);
+	mlk_resolved_release(&r);
+	return err;
+}
+
+struct mlk_error *
+mlk_lineage_walk(struct mlk_store *s, const char *rev, struct mlk_lineage *out)
+{
+	struct walk w = { s, out, NULL, 0 };
+	struct mlk_error *err;
+
+	memset(out, 0, sizeof(*out));
+	err = root(&w, rev);
+	for (size_t i = 0; !err && i < out->n; i++)
+		if (out->nodes[i].kind == MLK_LINEAGE_COMMIT)
+			err = expand(&w, i);
+	free(w.slots);
+	if (err)
+		mlk_lineage_release(out);
+	return err;
+}
+
+void
+mlk_lineage_release(struct mlk_lineage *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		json_decref(g->nodes[i].record);
+		free(g->nodes[i].links);
+	}
+	free(g->nodes);
+	memset(g, 0, sizeof(*g));
+}
