@@ -191,6 +191,74 @@ ls_text(struct mlk_run **runs, size_t n)
 	free(metrics);
 }
 
+/*
+ * JSON with floats in the fewest digits that read back exactly (0.3,
+ * not jansson's 0.29999999999999999), as the table commands print them.
+ */
+static void
+json_out(struct strbuf *sb, json_t *v)
+{
+	const char *key, *sep = "";
+	json_t *x;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		strbuf_addch(sb, '{');
+		json_object_foreach(v, key, x)
+		{
+			strbuf_addstr(sb, sep);
+			cmd_json_string(sb, key, strlen(key));
+			strbuf_addch(sb, ':');
+			json_out(sb, x);
+			sep = ",";
+		}
+		strbuf_addch(sb, '}');
+		break;
+	case JSON_ARRAY:
+		strbuf_addch(sb, '[');
+		json_array_foreach(v, i, x)
+		{
+			strbuf_addstr(sb, i ? "," : "");
+			json_out(sb, x);
+		}
+		strbuf_addch(sb, ']');
+		break;
+	case JSON_STRING:
+		cmd_json_string(sb, json_string_value(v),
+		    json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		cmd_json_float(sb, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		strbuf_addstr(sb, "true");
+		break;
+	case JSON_FALSE:
+		strbuf_addstr(sb, "false");
+		break;
+	default:
+		strbuf_addstr(sb, "null");
+		break;
+	}
+}
+
+/* Prints v and a newline; steals it. */
+static void
+print_json(json_t *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_out(&sb, v);
+	strbuf_addch(&sb, '\n');
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_release(&sb);
+	json_decref(v);
+}
+
 /* The fields MLflow's search_runs gives, from a run. */
 static json_t *
 run_json(const struct mlk_run *run)
@@ -311,7 +379,7 @@ track_ls(int argc, char **argv, struct mlk_ctx *ctx)
 
 		for (size_t i = 0; i < nshown; i++)
 			json_array_append_new(a, run_json(shown[i]));
-		cmd_print_json(a);
+		print_json(a);
 	} else if (nshown)
 		ls_text(shown, nshown);
 done:
@@ -434,12 +502,12 @@ show_text(const struct mlk_run *run)
 	if (run->has_model) {
 		json_t *m = json_object_get(r, "model");
 
-		printf("%-12s runs:/%s (tree %s)", "Model:", run->id,
-		    mlk_oid_fmt(hex, &run->model));
+		printf("%-12s runs:/%s", "Model:", run->id);
 		if (*mlk_record_str(m, "algorithm"))
-			printf(" %s", mlk_record_str(m, "algorithm"));
+			printf("  %s", mlk_record_str(m, "algorithm"));
 		if (*mlk_record_str(m, "task"))
 			printf(" %s", mlk_record_str(m, "task"));
+		printf("  tree %s", mlk_oid_fmt(hex, &run->model));
 		printf("\n");
 	}
 	for (size_t i = 0; i < json_array_size(in); i++) {
@@ -520,7 +588,7 @@ track_show(int argc, char **argv, struct mlk_ctx *ctx)
 		    json_string(mlk_oid_fmt(hex, &run.tree)));
 		json_object_set_new(o, "parents", parents);
 		json_object_set(o, "record", run.record);
-		cmd_print_json(o);
+		print_json(o);
 		mlk_commit_release(&c);
 	}
 	mlk_run_release(&run);
