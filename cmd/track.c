@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "lineage.h"
 #include "record.h"
 #include "run.h"
 #include "runfilter.h"
@@ -460,7 +461,7 @@ print_history(json_t *hist)
 }
 
 static void
-show_text(const struct mlk_run *run)
+show_text(const struct mlk_run *run, json_t *registered)
 {
 	static const char *const known[] = { "mlk", "kind", "name", "operation",
 		"experiment", "run_name", "status", "user", "host",
@@ -510,6 +511,9 @@ show_text(const struct mlk_run *run)
 		printf("  tree %s", mlk_oid_fmt(hex, &run->model));
 		printf("\n");
 	}
+	for (size_t i = 0; i < json_array_size(registered); i++)
+		printf("%-12s %s\n", i == 0 ? "Registered:" : "",
+		    json_string_value(json_array_get(registered, i)));
 	for (size_t i = 0; i < json_array_size(in); i++) {
 		json_t *x = json_array_get(in, i);
 
@@ -553,6 +557,7 @@ track_show(int argc, char **argv, struct mlk_ctx *ctx)
 	struct mlk_error *err = NULL;
 	struct mlk_commit c;
 	struct mlk_run run;
+	json_t *registered = NULL;
 	int json = 0, ch;
 	char *arg;
 
@@ -572,10 +577,12 @@ track_show(int argc, char **argv, struct mlk_ctx *ctx)
 	if ((err = cmd_repo(ctx)) ||
 	    (err = mlk_run_read(ctx->store, arg, &run)))
 		return err;
+	if ((err = mlk_lineage_registered(ctx->store, &run.commit, run.id,
+	         &registered)))
+		goto done;
 	if (!json) {
-		show_text(&run);
-		mlk_run_release(&run);
-		return NULL;
+		show_text(&run, registered);
+		goto done;
 	}
 	if (!(err = mlk_store_commit_read(ctx->store, &run.commit, &c))) {
 		json_t *o = run_json(&run), *parents = json_array();
@@ -587,10 +594,13 @@ track_show(int argc, char **argv, struct mlk_ctx *ctx)
 		json_object_set_new(o, "tree",
 		    json_string(mlk_oid_fmt(hex, &run.tree)));
 		json_object_set_new(o, "parents", parents);
+		json_object_set(o, "registered", registered);
 		json_object_set(o, "record", run.record);
 		print_json(o);
 		mlk_commit_release(&c);
 	}
+done:
+	json_decref(registered);
 	mlk_run_release(&run);
 	return err;
 }

@@ -291,3 +291,58 @@ mlk_lineage_release(struct mlk_lineage *g)
 	free(g->nodes);
 	memset(g, 0, sizeof(*g));
 }
+
+/* Whether a model version was made from the run. */
+static int
+made_from(const struct mlk_entry *e, const struct mlk_oid *run,
+    const char *run_id)
+{
+	for (size_t p = 0; p < e->commit.nparents; p++)
+		if (mlk_oid_cmp(&e->commit.parents[p], run) == 0)
+			return 1;
+	return e->record &&
+	    strcmp(mlk_record_str(e->record, "run_id"), run_id) == 0;
+}
+
+struct mlk_error *
+mlk_lineage_registered(struct mlk_store *s, const struct mlk_oid *run,
+    const char *run_id, json_t **out)
+{
+	struct mlk_ref_list refs = MLK_REF_LIST_INIT;
+	struct mlk_error *err;
+
+	*out = json_array();
+	if ((err = mlk_store_ref_list(s, MLK_REFS_MODELS, &refs)))
+		goto done;
+	for (size_t i = 0; i < refs.nr && !err; i++) {
+		const char *name = refs.refs[i].name + strlen(MLK_REFS_MODELS);
+		struct mlk_oid oid = refs.refs[i].oid;
+
+		for (;;) {
+			struct mlk_entry e;
+			long long v;
+
+			if ((err = mlk_entry_read(s, &oid, &e)))
+				break;
+			v = e.record ? mlk_record_int(e.record, "version", -1) :
+			               -1;
+			if (v >= 0 && made_from(&e, run, run_id))
+				json_array_append_new(*out,
+				    json_sprintf("models:/%s/%lld", name, v));
+			if (v <= mlk_thing_first_version(MLK_THING_MODEL) ||
+			    e.commit.nparents == 0) {
+				mlk_entry_release(&e);
+				break;
+			}
+			oid = e.commit.parents[0];
+			mlk_entry_release(&e);
+		}
+	}
+done:
+	mlk_ref_list_release(&refs);
+	if (err) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return err;
+}

@@ -67,4 +67,13 @@ struct mlk_error *mlk_lineage_walk(struct mlk_store *, const char *rev,
     struct mlk_lineage *out);
 void mlk_lineage_release(struct mlk_lineage *);
 
+/*
+ * The other way: the registered model versions made from a run (a
+ * version whose parents hold the run's commit, or whose record names
+ * the run under "run_id"), as a new JSON array of "models:/<name>/<n>"
+ * strings, by model name, then newest first.
+ */
+struct mlk_error *mlk_lineage_registered(struct mlk_store *,
+    const struct mlk_oid *run_commit, const char *run_id, json_t **out);
+
 #endif

@@ -25,6 +25,9 @@ three_runs() {
 	MLK_NOW=1793707200 mkrun --id cccc00000003 -e tuning -n churn \
 	    -p alpha=0.1 -p l1_ratio=0.5 -m rmse=0.3 -m r2=0.95 \
 	    -m accuracy=0.8 -d 1
+	mkversion -k model -i runs:/aaaa00000001 energy
+	mkversion -k model -n 2 energy
+	mkversion -k model -i runs:/aaaa00000001 energy
 }
 
 # The run ids `mlk track ls --json` prints, one line.
@@ -166,6 +169,8 @@ mlk:         $(mlk --version | awk '{ print $NF }')
 Started:     2026-11-01 12:00:00 UTC
 Finished:    2026-11-01 12:00:02 UTC (2.000 s)
 Model:       runs:/aaaa00000001  ridge regression  tree $(git --git-dir=.mlk rev-parse refs/runs/aaaa00000001:model)
+Registered:  models:/energy/4
+             models:/energy/1
 Inputs:      bronze.r@0 ($(git --git-dir=.mlk rev-parse refs/tables/bronze.r))
 
 Parameters:
@@ -207,7 +212,7 @@ EOF
 	run -1 mlk track show dddd
 	assert_output "mlk: run id prefix 'dddd' is ambiguous: dddd00000004, dddd00000005"
 	run -0 mlk track show dddd00000004 --json
-	echo "$output" | jq -e --arg h "$head" '.record.code == {"commit": $h, "branch": "main", "dirty": false}'
+	echo "$output" | jq -e --arg h "$head" '.record.code == {"commit": $h, "branch": "main", "dirty": false} and .registered == []'
 }
 
 @test "track show --json: the run, its commit, parents and whole record" {
@@ -221,7 +226,8 @@ EOF
 	    and .record.kind == "run" and .record.name == "aaaa00000001"
 	    and .record.metric_history.loss[2].value == 0.31
 	    and .record.tags == {"team": "grid"}
-	    and .params == {"alpha": "0.1", "algo": "ridge"}'
+	    and .params == {"alpha": "0.1", "algo": "ridge"}
+	    and .registered == ["models:/energy/4", "models:/energy/1"]'
 	git --git-dir=.mlk cat-file commit "$commit" | sed '1,/^$/d' | sed '1,2d' > record.json
 	echo "$output" | jq -e --slurpfile r record.json '.record == $r[0]'
 }
