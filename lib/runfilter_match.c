@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +89,12 @@ get(const struct key *k, json_t *rec, struct val *v)
 	}
 }
 
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
 /* SQL LIKE: '%' any text, '_' one byte; fold for ILIKE. */
 static int
 like(const char *s, const char *pat, int fold)
@@ -102,11 +107,16 @@ like(const char *s, const char *pat, int fold)
 			back = s;
 			continue;
 		}
+		if (*pat == '_') { /* one UTF-8 character */
+			pat++;
+			s++;
+			while ((*s & 0xC0) == 0x80)
+				s++;
+			continue;
+		}
 		if (*pat &&
-		    (*pat == '_' ||
-		        (fold ? tolower((unsigned char)*pat) ==
-		                    tolower((unsigned char)*s) :
-		                *pat == *s))) {
+		    (fold ? ascii_lower(*pat) == ascii_lower(*s) :
+		            *pat == *s)) {
 			pat++;
 			s++;
 			continue;

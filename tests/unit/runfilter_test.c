@@ -39,7 +39,7 @@ static const char *const runs[] = {
 	"\"experiment\":\"tuning\",\"status\":\"FINISHED\","
 	"\"user\":\"Cy <cy@x>\",\"started\":\"2026-11-04T00:00:00.000000Z\","
 	"\"parameters\":{},\"metrics\":{\"accuracy\":0.8,\"rmse\":-1e-3},"
-	"\"tags\":{\"X\":\"ABC\"}}",
+	"\"tags\":{\"X\":\"ABC\",\"city\":\"K\xc3\xb6ln\"}}",
 };
 #define NRUNS 4
 
@@ -84,6 +84,11 @@ static const struct {
 	{ "tag.team = 'Grid'", "a" },
 	{ "tags.x = 'a%b'", "b" },
 	{ "tags.x LIKE 'a\\%b'", "b" },
+	{ "attributes.user_id LIKE 'B_b%'", "b" },
+	{ "tags.team LIKE 'Gr_d'", "a" },
+	{ "tags.city LIKE 'K_ln'", "d" },
+	{ "tags.city LIKE 'K__ln'", "" },
+	{ "tags.city ILIKE 'k%N'", "d" },
 	/* quoting */
 	{ "metrics.`my metric` = 3", "a" },
 	{ "metrics.\"my metric\" > 2", "a" },
