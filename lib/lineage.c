@@ -234,30 +234,48 @@ model_root(struct walk *w, const char *rev, const struct mlk_oid *tree)
 	return NULL;
 }
 
-/* The first node: a commit, or a model tree with its runs. */
+/* Adds the run a bare run id or prefix names; 0 when it names none. */
+static int
+run_named(struct walk *w, const char *rev)
+{
+	struct mlk_run run;
+	struct mlk_error *err;
+
+	if (!is_hex(rev))
+		return 0;
+	if ((err = mlk_run_read(w->s, rev, &run))) {
+		mlk_error_free(err);
+		return 0;
+	}
+	add_commit(w, &run.commit);
+	mlk_run_release(&run);
+	return 1;
+}
+
+/*
+ * The first node: a commit, or a model tree with its runs. A hex text is
+ * an object id prefix, or else a run id or prefix.
+ */
 static struct mlk_error *
 root(struct walk *w, const char *rev)
 {
 	struct mlk_resolved r;
-	struct mlk_run run;
 	struct mlk_error *err;
 
-	err = mlk_rev_resolve(w->s, rev, &r);
-	if (err && err->code == MLK_ERR_NOT_FOUND && is_hex(rev) &&
-	    mlk_run_read(w->s, rev, &run) == NULL) {
-		/* a run id alone */
-		mlk_error_free(err);
-		add_commit(w, &run.commit);
-		mlk_run_release(&run);
-		return NULL;
-	}
-	if (err)
+	if ((err = mlk_rev_resolve(w->s, rev, &r))) {
+		if ((err->code == MLK_ERR_NOT_FOUND ||
+		        err->code == MLK_ERR_AMBIGUOUS) &&
+		    run_named(w, rev)) {
+			mlk_error_free(err);
+			return NULL;
+		}
 		return err;
+	}
 	if (r.objkind == MLK_OBJ_COMMIT)
 		add_commit(w, &r.oid);
 	else if (r.objkind == MLK_OBJ_TREE)
 		err = model_root(w, rev, &r.oid);
-	else
+	else if (!run_named(w, rev))
 		err = mlk_error_new(MLK_ERR_FAIL,
 		    "'%s' is not a version, a run or a model", rev);
 	mlk_resolved_release(&r);
