@@ -63,6 +63,10 @@ EOF
 $(run_tree 1)"
 	run -0 mlk lineage models:/energy/latest
 	assert_line --index 0 --partial "model models:/energy/1  TEST"
+	git --git-dir=.mlk update-ref refs/aliases/energy/production refs/models/energy
+	run -0 mlk lineage models:/energy@production
+	assert_output "model models:/energy/1  TEST  $(short refs/models/energy)  2026-11-01 12:01:40
+$(run_tree 1)"
 	tree=$(git --git-dir=.mlk rev-parse refs/runs/aaaa00000001:model)
 	run -0 mlk lineage "$tree"
 	assert_output "model ${tree:0:12}
