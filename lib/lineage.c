@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,33 +21,22 @@ struct walk {
 	size_t nslots;
 };
 
-/* A node's key: its kind and 20 bytes (the oid, or a sha256's first). */
-static void
-node_key(const struct mlk_lineage_node *n, unsigned char *key)
-{
-	memset(key, 0, MLK_OID_RAWSZ);
-	if (n->kind != MLK_LINEAGE_SOURCE) {
-		memcpy(key, n->oid.id, MLK_OID_RAWSZ);
-		return;
-	}
-	for (size_t i = 0; i < 2 * MLK_OID_RAWSZ && n->sha256[i]; i++) {
-		int c = n->sha256[i];
-		int v = c >= 'a' ? c - 'a' + 10 :
-		    c >= 'A'     ? c - 'A' + 10 :
-		                   c - '0';
-
-		key[i / 2] |= (unsigned char)((v & 15) << (i % 2 ? 0 : 4));
-	}
-}
-
+/*
+ * FNV-1a over a node's identity: a commit's or a tree's oid, a source's
+ * whole sha256 text (which a record may hold in any form).
+ */
 static size_t
-key_hash(enum mlk_lineage_kind kind, const unsigned char *key)
+node_hash(const struct mlk_lineage_node *n)
 {
-	size_t h = (size_t)kind * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = 14695981039346656037ULL ^ (uint64_t)n->kind;
 
-	for (size_t i = 0; i < 8; i++)
-		h = (h << 8 | h >> (sizeof(h) * 8 - 8)) ^ key[i];
-	return h;
+	if (n->kind == MLK_LINEAGE_SOURCE)
+		for (const char *p = n->sha256; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	else
+		for (size_t i = 0; i < MLK_OID_RAWSZ; i++)
+			h = (h ^ n->oid.id[i]) * 1099511628211ULL;
+	return (size_t)(h ^ h >> 32);
 }
 
 static int
@@ -62,16 +52,13 @@ same(const struct mlk_lineage_node *a, const struct mlk_lineage_node *b)
 static void
 rehash(struct walk *w)
 {
-	unsigned char key[MLK_OID_RAWSZ];
-
 	free(w->slots);
 	w->nslots = w->nslots ? w->nslots * 2 : 64;
 	w->slots = xcalloc(w->nslots, sizeof(size_t));
 	for (size_t i = 0; i < w->g->n; i++) {
 		size_t h;
 
-		node_key(&w->g->nodes[i], key);
-		h = key_hash(w->g->nodes[i].kind, key) & (w->nslots - 1);
+		h = node_hash(&w->g->nodes[i]) & (w->nslots - 1);
 		while (w->slots[h])
 			h = (h + 1) & (w->nslots - 1);
 		w->slots[h] = i + 1;
@@ -85,13 +72,11 @@ rehash(struct walk *w)
 static size_t
 intern(struct walk *w, struct mlk_lineage_node *n, int *added)
 {
-	unsigned char key[MLK_OID_RAWSZ];
 	size_t h;
 
 	if ((w->g->n + 1) * 2 > w->nslots)
 		rehash(w);
-	node_key(n, key);
-	h = key_hash(n->kind, key) & (w->nslots - 1);
+	h = node_hash(n) & (w->nslots - 1);
 	while (w->slots[h]) {
 		if (same(&w->g->nodes[w->slots[h] - 1], n)) {
 			*added = 0;
