@@ -214,3 +214,22 @@ EOF
 	run -1 mlk lineage bronze.r
 	assert_output --partial "not an mlk repository"
 }
+
+@test "lineage of a real model artifact (mkmodel): tree, run, table, source" {
+	init_repo
+	printf 'x,y\n1,2\n' > a.csv
+	MLK_NOW=1793530000 mlk ingest bronze.r a.csv > /dev/null
+	MLK_NOW=1793534400 "$MLK_TOOLS/mkmodel" --features x --target y \
+	    --coef 2 --input bronze.r --id bbbb00000002 --name energy > /dev/null
+	tree=$(git --git-dir=.mlk rev-parse refs/runs/bbbb00000002:model)
+	want="model ${tree:0:12}
+  run bbbb00000002  energy  FINISHED  $(short refs/runs/bbbb00000002)  2026-11-01 12:00:00
+    table bronze.r@0  INGEST  $(short refs/tables/bronze.r)  2026-11-01 10:46:40
+      source a.csv  sha256:$(sha a.csv)  1 row"
+	run -0 mlk lineage "$tree"
+	assert_output "$want"
+	run -0 mlk lineage "${tree:0:10}"
+	assert_output "$want"
+	run -0 mlk lineage runs:/bbbb00000002/model
+	assert_output "$(printf '%s\n' "$want" | sed -e 1d -e 's/^  //')"
+}
