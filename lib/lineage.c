@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lineage.h"
+#include "model.h"
 #include "record.h"
 #include "revision.h"
 #include "run.h"
@@ -181,36 +182,42 @@ is_hex(const char *s)
 }
 
 /*
- * A model tree (an MLmodel and a model.json) and the runs that made it:
- * mlk_model_resolve() names no run for a bare tree, and linking it would
- * also pull in the model reader, so the tree is checked here.
+ * A model (mlk_model_resolve(): a model tree's id, runs:/<id>/model) and
+ * the run that made it; for a bare tree, which names no run, every run
+ * whose model it is.
  */
 static struct mlk_error *
-model_root(struct walk *w, const char *rev, const struct mlk_oid *tree)
+model_root(struct walk *w, const char *rev)
 {
-	struct mlk_tree t = MLK_TREE_INIT;
+	struct mlk_model_source src;
 	struct mlk_lineage_node n;
 	struct mlk_run *runs;
 	struct mlk_error *err;
 	size_t nruns;
-	int added, is_model;
+	int added;
 
-	if ((err = mlk_store_tree_read(w->s, tree, &t)))
-		return err;
-	is_model =
-	    mlk_tree_find(&t, "MLmodel") && mlk_tree_find(&t, "model.json");
-	mlk_tree_release(&t);
-	if (!is_model)
+	if ((err = mlk_model_resolve(w->s, rev, &src))) {
+		if (err->code != MLK_ERR_FAIL)
+			return err;
+		mlk_error_free(err);
 		return mlk_error_new(MLK_ERR_FAIL,
 		    "'%s' is not a version, a run or a model", rev);
+	}
 	memset(&n, 0, sizeof(n));
 	n.kind = MLK_LINEAGE_MODEL;
-	n.oid = *tree;
+	n.oid = src.tree;
 	intern(w, &n, &added);
+	if (src.has_run) {
+		link_to(w->g, 0, add_commit(w, &src.run), MLK_EDGE_RUN);
+		mlk_model_source_release(&src);
+		return NULL;
+	}
+	mlk_model_source_release(&src);
 	if ((err = mlk_run_list(w->s, &runs, &nruns)))
 		return err;
 	for (size_t i = 0; i < nruns; i++) {
-		if (runs[i].has_model && mlk_oid_cmp(&runs[i].model, tree) == 0)
+		if (runs[i].has_model &&
+		    mlk_oid_cmp(&runs[i].model, &n.oid) == 0)
 			link_to(w->g, 0, add_commit(w, &runs[i].commit),
 			    MLK_EDGE_RUN);
 		mlk_run_release(&runs[i]);
@@ -245,8 +252,16 @@ static struct mlk_error *
 root(struct walk *w, const char *rev)
 {
 	struct mlk_resolved r;
+	struct mlk_rev parsed;
 	struct mlk_error *err;
+	int model_path;
 
+	if ((err = mlk_rev_parse(rev, &parsed)))
+		return err;
+	model_path = parsed.kind == MLK_REV_RUN && parsed.path;
+	mlk_rev_release(&parsed);
+	if (model_path) /* runs:/<id>/model */
+		return model_root(w, rev);
 	if ((err = mlk_rev_resolve(w->s, rev, &r))) {
 		if ((err->code == MLK_ERR_NOT_FOUND ||
 		        err->code == MLK_ERR_AMBIGUOUS) &&
@@ -259,7 +274,7 @@ root(struct walk *w, const char *rev)
 	if (r.objkind == MLK_OBJ_COMMIT)
 		add_commit(w, &r.oid);
 	else if (r.objkind == MLK_OBJ_TREE)
-		err = model_root(w, rev, &r.oid);
+		err = model_root(w, rev);
 	else if (!run_named(w, rev))
 		err = mlk_error_new(MLK_ERR_FAIL,
 		    "'%s' is not a version, a run or a model", rev);

@@ -58,7 +58,8 @@ struct mlk_lineage {
 /*
  * Walks the lineage of a revision (mlk-revisions(7)): a table version, a
  * run (runs:/<id>, or a run id or prefix alone), a model revision
- * (models:/..., a model tree's object id), or any commit's object id.
+ * (models:/..., runs:/<id>/model, a model tree's object id), or any
+ * commit's object id.
  * Nodes are numbered in the order found, breadth first; a node's links
  * are in its commit's parent order (the previous version last), then its
  * sources. Release out with mlk_lineage_release().

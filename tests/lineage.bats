@@ -231,5 +231,9 @@ EOF
 	run -0 mlk lineage "${tree:0:10}"
 	assert_output "$want"
 	run -0 mlk lineage runs:/bbbb00000002/model
-	assert_output "$(printf '%s\n' "$want" | sed -e 1d -e 's/^  //')"
+	assert_output "$want"
+	run -0 mlk lineage runs:/bbbb/model --format json
+	echo "$output" | jq -e --arg t "$tree" '.nodes[0].id == $t and .nodes[0].inputs[0].edge == "run" and .nodes[1].name == "bbbb00000002"'
+	run -1 mlk lineage runs:/bbbb/data
+	assert_output "mlk: 'runs:/bbbb/data' is not a version, a run or a model"
 }
