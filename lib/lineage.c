@@ -256,8 +256,10 @@ root(struct walk *w, const char *rev)
 	struct mlk_error *err;
 	int model_path;
 
-	if ((err = mlk_rev_parse(rev, &parsed)))
+	if ((err = mlk_rev_parse(rev, &parsed))) {
+		mlk_rev_release(&parsed); /* it may hold a part */
 		return err;
+	}
 	model_path = parsed.kind == MLK_REV_RUN && parsed.path;
 	mlk_rev_release(&parsed);
 	if (model_path) /* runs:/<id>/model */
