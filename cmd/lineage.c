@@ -100,12 +100,11 @@ struct frame {
 static void
 print_text(const struct mlk_lineage *g)
 {
-	struct frame *stack = NULL;
-	size_t nstack = 0, alloc = 0;
+	size_t nstack = 0, alloc = 16;
+	struct frame *stack = xreallocarray(NULL, alloc, sizeof(*stack));
 	char *shown = xcalloc(g->n ? g->n : 1, 1);
 	struct strbuf sb = STRBUF_INIT;
 
-	ALLOC_GROW(stack, 1, alloc);
 	stack[nstack++] = (struct frame){ 0, 0 };
 	while (nstack) {
 		struct frame f = stack[--nstack];
