@@ -82,8 +82,9 @@ struct mlk_error *mlk_scoring_parse_v2(const struct mlk_model *,
 /*
  * Appends {"predictions": [...]}: numbers for a regression (null for a
  * value that is not finite), and for a classifier one record per row,
- * {"label": <class>, "probabilities": {"<class>": p, ...}}, the label
- * typed as the training target (a number, a bool or a string). proba
+ * {"prediction": <class>, "probability_<class>": p, ...}, as mlk
+ * predict --format jsonl writes them, the class typed as the training
+ * target (a number, a bool or a string). proba
  * (nrows x nclasses) may be NULL for a regression.
  */
 void mlk_scoring_format(const struct mlk_model *, const double *pred,

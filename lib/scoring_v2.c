@@ -74,6 +74,19 @@ add_label(struct strbuf *sb, const struct mlk_model *m, size_t c)
 	}
 }
 
+/* "probability_<class>": , as mlk predict names the columns. */
+static void
+add_key(struct strbuf *sb, const char *cls)
+{
+	struct strbuf key = STRBUF_INIT;
+
+	strbuf_addstr(&key, "probability_");
+	strbuf_addstr(&key, cls);
+	mlk_scoring_json_str(sb, key.buf, key.len);
+	strbuf_addstr(sb, ": ");
+	strbuf_release(&key);
+}
+
 static size_t
 class_of(const struct mlk_model *m, double pred)
 {
@@ -97,18 +110,14 @@ mlk_scoring_format(const struct mlk_model *m, const double *pred,
 			add_num(sb, pred[i]);
 			continue;
 		}
-		strbuf_addstr(sb, "{\"label\": ");
+		strbuf_addstr(sb, "{\"prediction\": ");
 		add_label(sb, m, class_of(m, pred[i]));
-		strbuf_addstr(sb, ", \"probabilities\": {");
 		for (size_t c = 0; c < m->nclasses; c++) {
-			if (c)
-				strbuf_addstr(sb, ", ");
-			mlk_scoring_json_str(sb, m->classes[c],
-			    strlen(m->classes[c]));
-			strbuf_addstr(sb, ": ");
+			strbuf_addstr(sb, ", ");
+			add_key(sb, m->classes[c]);
 			add_num(sb, proba ? proba[i * m->nclasses + c] : NAN);
 		}
-		strbuf_addstr(sb, "}}");
+		strbuf_addch(sb, '}');
 	}
 	strbuf_addstr(sb, "]}");
 }

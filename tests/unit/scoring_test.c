@@ -322,10 +322,9 @@ test_format(void)
 	strbuf_reset(&sb);
 	mlk_scoring_format(&m, cls, proba, 2, &sb);
 	tap_is_str(sb.buf,
-	    "{\"predictions\": [{\"label\": 1, \"probabilities\": {\"0\": "
-	    "0.25, "
-	    "\"1\": 0.75}}, {\"label\": 0, \"probabilities\": {\"0\": 0.9, "
-	    "\"1\": 0.1}}]}",
+	    "{\"predictions\": [{\"prediction\": 1, \"probability_0\": 0.25, "
+	    "\"probability_1\": 0.75}, {\"prediction\": 0, \"probability_0\": "
+	    "0.9, \"probability_1\": 0.1}]}",
 	    "classifier records");
 	strbuf_reset(&sb);
 	mlk_scoring_format_v2(&m, "c", "1", NULL, cls, proba, 2, &sb);
