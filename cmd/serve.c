@@ -5,6 +5,8 @@
  * version, so that no request fails during the switch.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -321,28 +323,76 @@ reload(struct mlk_store *store, struct serve_state *st, size_t i)
 	serve_handle_put(old);
 }
 
+/*
+ * Signals come through a pipe: a handler rather than sigwait(), since
+ * threads that libraries start before main (OpenBLAS's) do not block
+ * them, and the kernel may pick any thread.
+ */
+static int signal_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	if (write(signal_pipe[1], &c, 1) < 0)
+		errno = saved;
+	errno = saved;
+}
+
+static struct mlk_error *
+catch_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct sigaction sa;
+
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return mlk_error_errno("cannot make a pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return NULL;
+}
+
+static void
+restore_signals(void)
+{
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	for (int i = 0; i < 2; i++)
+		if (signal_pipe[i] >= 0) {
+			close(signal_pipe[i]);
+			signal_pipe[i] = -1;
+		}
+}
+
 /* Waits for signals, reloading on SIGHUP and every `every` seconds. */
 static void
-wait_loop(struct mlk_store *store, struct serve_state *st, double every,
-    const sigset_t *set)
+wait_loop(struct mlk_store *store, struct serve_state *st, double every)
 {
-	struct timespec ts;
+	struct pollfd pfd = { signal_pipe[0], POLLIN, 0 };
 
 	for (;;) {
-		int sig;
+		unsigned char c = 0;
+		int sig = 0, n;
 
-		if (every > 0) {
-			ts.tv_sec = (time_t)every;
-			ts.tv_nsec = (long)((every - (double)ts.tv_sec) * 1e9);
-			sig = sigtimedwait(set, NULL, &ts);
-		} else
-			sig = sigwaitinfo(set, NULL);
+		n = poll(&pfd, 1, every > 0 ? (int)(every * 1000 + 0.5) : -1);
+		if (n < 0 && errno != EINTR)
+			return;
+		if (n > 0 && read(signal_pipe[0], &c, 1) == 1)
+			sig = c;
 		if (sig == SIGTERM || sig == SIGINT) {
 			say("%s: draining the requests in flight",
 			    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
 		}
-		if (sig < 0 && errno != EAGAIN)
+		if (n != 0 && sig != SIGHUP)
 			continue;
 		for (size_t i = 0; i < st->nmodels; i++)
 			if (st->models[i].follow || sig == SIGHUP)
@@ -372,7 +422,6 @@ cmd_serve(int argc, char **argv, struct mlk_ctx *ctx)
 	struct serve_http *http = NULL;
 	struct mlk_error *err;
 	const char **names = NULL;
-	sigset_t set;
 	int port;
 
 	optind = 1;
@@ -395,13 +444,8 @@ cmd_serve(int argc, char **argv, struct mlk_ctx *ctx)
 	for (size_t i = 0; i < st.nmodels; i++)
 		mlk_serve_metrics_set_version(st.metrics, i,
 		    st.models[i].cur->version, st.models[i].cur->tree);
-	/* the request threads inherit the mask: signals come to wait_loop */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if ((err = catch_signals()))
+		goto done;
 	port = (int)o.port;
 	if ((err = serve_http_start(&st, o.host, &port, (int)o.threads, &http)))
 		goto done;
@@ -411,10 +455,11 @@ cmd_serve(int argc, char **argv, struct mlk_ctx *ctx)
 	say("listening on http://%s%s%s:%d with %ld threads",
 	    strchr(o.host, ':') ? "[" : "", o.host,
 	    strchr(o.host, ':') ? "]" : "", port, o.threads);
-	wait_loop(ctx->store, &st, o.reload, &set);
+	wait_loop(ctx->store, &st, o.reload);
 	serve_http_drain(http, &st, st.timeout > 0 ? st.timeout + 1 : 60);
 	say("stopped");
 done:
+	restore_signals();
 	free(names);
 	release_state(&st);
 	return err;
