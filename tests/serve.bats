@@ -250,8 +250,15 @@ want_predictions() {
 	body='{"inputs": [[1, 2, "east"]]}'
 	post application/json "$body"
 	[ "$reply" = '{"predictions": [4]}' ]
+	# wrk's connections and a loop of curl requests, while the alias moves
+	printf '%s' "$body" > body.json
+	printf '%s\n' 'local f = io.open("body.json", "rb")' \
+	    'wrk.method = "POST"' 'wrk.body = f:read("*a")' \
+	    'wrk.headers["Content-Type"] = "application/json"' > post.lua
+	wrk -t1 -c8 -d3s -s post.lua "$URL/invocations" > wrk.out 2>&1 &
+	WRK_PID=$!
 	(
-		for _ in $(seq 400); do
+		for _ in $(seq 150); do
 			rm -f load.out
 			curl -s -o load.out -w '%{http_code}\n' \
 			    -H 'Content-Type: application/json' \
@@ -260,13 +267,17 @@ want_predictions() {
 		done > codes
 	) &
 	LOAD_PID=$!
-	sleep 0.3
+	sleep 1
 	mlk register alias energy production 2 >/dev/null
 	kill -HUP "$SERVER_PID"
 	wait "$LOAD_PID"
 	LOAD_PID=
+	wait "$WRK_PID"
+	cat wrk.out
+	grep -q '^Requests/sec:' wrk.out
+	! grep -Eq 'Non-2xx|Socket errors' wrk.out
 	[ "$(sort -u codes)" = 200 ]
-	[ "$(wc -l < codes)" -eq 400 ]
+	[ "$(wc -l < codes)" -eq 150 ]
 	grep -q "now serves version 2, was 1" serve.log
 	post application/json "$body"
 	[ "$reply" = '{"predictions": [104]}' ]
