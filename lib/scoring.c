@@ -458,6 +458,15 @@ parse_json(const struct mlk_model *m, const char *body, size_t len,
 	const char *key = NULL;
 	int nkeys = 0;
 
+	switch (scoring_fast_split(m, body, len, deadline, fr)) {
+	case 1:
+		return NULL;
+	case -1:
+		return scoring_timeout();
+	default:
+		mlk_scoring_frame_release(fr);
+		scoring_frame_init(fr, m);
+	}
 	root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
 	if (root == NULL)
 		return mlk_error_new(MLK_ERR_PARSE,

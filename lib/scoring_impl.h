@@ -18,5 +18,12 @@ struct mlk_error *scoring_mistyped(const struct mlk_feature *, const char *got);
 int scoring_put_json(struct mlk_column *, const json_t *);
 /* "Model is missing inputs [...]" for the features not found, or NULL. */
 struct mlk_error *scoring_missing(const struct mlk_model *, const int *found);
+/*
+ * Parses a plain dataframe_split body straight into fr (scoring_fast.c):
+ * 1 when it did, -1 past the deadline, 0 when the body needs the general
+ * parser (fr is then partly filled: release and init it again).
+ */
+int scoring_fast_split(const struct mlk_model *, const char *body, size_t len,
+    double deadline, struct mlk_scoring_frame *fr);
 
 #endif

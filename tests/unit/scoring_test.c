@@ -106,6 +106,36 @@ static const struct parse_case cases[] = {
 	    "\"day\", \"ok\", \"region\", \"hour\", \"temp\"], \"data\": "
 	    "[[0, \"2024-01-02\", true, \"west\", 3, 1.5]]}}",
 	    ROW1, NULL },
+	{ "split: data before columns, an escape, an exponent",
+	    MLK_SCORING_JSON,
+	    "{\"dataframe_split\": {\"data\": [[15e-1, 3, \"we\\u0073t\", "
+	    "true, "
+	    "\"2024-01-02\"]], \"columns\": [\"temp\", \"hour\", \"region\", "
+	    "\"ok\", \"day\"]}}",
+	    ROW1, NULL },
+	{ "split: an unused column of objects", MLK_SCORING_JSON,
+	    " { \"dataframe_split\" : { \"columns\" : [\"x\", \"temp\", "
+	    "\"hour\", \"region\", \"ok\", \"day\"] , \"data\" : [ [{\"a\": "
+	    "1}, 1.5, 3, \"west\", true, \"2024-01-02\"] ] } } ",
+	    ROW1, NULL },
+	{ "split: a mistyped value", MLK_SCORING_JSON,
+	    "{\"dataframe_split\": {\"columns\": [\"temp\", \"hour\", "
+	    "\"region\", \"ok\", \"day\"], \"data\": [[1.5, 3, \"west\", 1, "
+	    "null]]}}",
+	    NULL, "column ok. Can not safely convert int64 to bool" },
+	{ "split: a number JSON does not allow", MLK_SCORING_JSON,
+	    "{\"dataframe_split\": {\"columns\": [\"temp\", \"hour\", "
+	    "\"region\", \"ok\", \"day\"], \"data\": [[01, 3, \"west\", true, "
+	    "null]]}}",
+	    NULL, "Failed to parse input from JSON" },
+	{ "split: trailing garbage", MLK_SCORING_JSON,
+	    "{\"dataframe_split\": {\"columns\": [\"temp\", \"hour\", "
+	    "\"region\", \"ok\", \"day\"], \"data\": []}} x",
+	    NULL, "Failed to parse input from JSON" },
+	{ "split: a short row", MLK_SCORING_JSON,
+	    "{\"dataframe_split\": {\"columns\": [\"temp\", \"hour\", "
+	    "\"region\", \"ok\", \"day\"], \"data\": [[1.5, 3]]}}",
+	    NULL, "5 columns passed, passed data had 2 columns" },
 	{ "split with params", MLK_SCORING_JSON,
 	    "{\"params\": {\"a\": 1}, \"dataframe_split\": {\"columns\": "
 	    "[\"temp\", \"hour\", \"region\", \"ok\", \"day\"], \"data\": []}}",
