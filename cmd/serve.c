@@ -67,6 +67,7 @@ struct serve_opts {
 	double timeout, reload;
 	unsigned long long max_body;
 	const char *token_file;
+	int exit_now; /* after -h or --completion-helper */
 };
 
 struct serve_handle *
@@ -150,6 +151,7 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
 		switch (c) {
 		case CMD_OPT_EXIT:
+			o->exit_now = 1;
 			return NULL;
 		case CMD_OPT_ERROR:
 			return err;
@@ -425,7 +427,7 @@ cmd_serve(int argc, char **argv, struct mlk_ctx *ctx)
 	int port;
 
 	optind = 1;
-	if ((err = parse_opts(argc, argv, &o)) || optind >= argc)
+	if ((err = parse_opts(argc, argv, &o)) || o.exit_now)
 		return err;
 	atomic_init(&st.inflight, 0);
 	st.timeout = o.timeout;
