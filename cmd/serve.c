@@ -430,6 +430,7 @@ cmd_serve(int argc, char **argv, struct mlk_ctx *ctx)
 	if ((err = parse_opts(argc, argv, &o)) || o.exit_now)
 		return err;
 	atomic_init(&st.inflight, 0);
+	atomic_init(&st.draining, 0);
 	st.timeout = o.timeout;
 	st.max_body = (size_t)o.max_body;
 	if (o.token_file && (err = read_token(o.token_file, &st.token)))

@@ -38,6 +38,7 @@ struct serve_state {
 	char *token; /* NULL without --token-file */
 	struct mlk_serve_metrics *metrics;
 	atomic_long inflight;
+	atomic_int draining; /* after SIGTERM: close connections */
 };
 
 /* A reference to a model's current version; serve_handle_put() it. */

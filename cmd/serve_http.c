@@ -46,6 +46,7 @@ struct req {
 	int status; /* 0 until a reply is queued */
 	size_t bytes, rows;
 	int too_large;
+	int close; /* the server is draining: close the connection */
 	struct strbuf body;
 	char method[16], url[256], proto[16];
 };
@@ -146,6 +147,9 @@ reply(struct MHD_Connection *c, struct req *r, int status, const char *ctype,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (r->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer");
@@ -384,6 +388,7 @@ begin(struct MHD_Connection *c, struct serve_state *st, const char *url,
 	snprintf(r->url, sizeof(r->url), "%s", url);
 	snprintf(r->proto, sizeof(r->proto), "%s", version);
 	atomic_fetch_add(&st->inflight, 1);
+	r->close = atomic_load(&st->draining);
 	*con_cls = r;
 	route(st, method, url, r);
 	if (!authorized(st, c))
@@ -532,10 +537,12 @@ serve_http_start(struct serve_state *st, const char *host, int *port,
 void
 serve_http_drain(struct serve_http *h, struct serve_state *st, double grace)
 {
-	MHD_socket fd = MHD_quiesce_daemon(h->daemon);
 	double until = now() + grace;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	MHD_socket fd;
 
+	atomic_store(&st->draining, 1);
+	fd = MHD_quiesce_daemon(h->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	while (atomic_load(&st->inflight) > 0 && now() < until)
