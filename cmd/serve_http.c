@@ -1,0 +1,552 @@
+/*
+ * mlk serve's HTTP side on libmicrohttpd: routing, the body cap, the
+ * bearer token, the deadline, replies, the access log and the metrics.
+ * Nothing here may exit: every failure is a reply.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scoring.h"
+#include "serve.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+struct serve_http {
+	struct MHD_Daemon *daemon;
+};
+
+/* What a request is for, once its method and path are read. */
+enum req_kind {
+	K_INVOKE, /* MLflow scoring */
+	K_V2_INFER,
+	K_V2_META,
+	K_V2_READY, /* a model's readiness */
+	K_PING, /* /ping, /health, /v2/health/... */
+	K_VERSION,
+	K_METRICS,
+	K_NO_MODEL, /* a route for a model that is not served */
+	K_NOT_FOUND,
+	K_BAD_METHOD,
+};
+
+struct req {
+	double start;
+	enum req_kind kind;
+	enum mlk_serve_route route;
+	int model; /* index, or -1 */
+	int status; /* 0 until a reply is queued */
+	size_t bytes, rows;
+	int too_large;
+	int close; /* the server is draining: close the connection */
+	struct strbuf body;
+	char method[16], url[256], proto[16];
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+find_model(const struct serve_state *st, const char *name, size_t len)
+{
+	for (size_t i = 0; i < st->nmodels; i++)
+		if (strlen(st->models[i].name) == len &&
+		    memcmp(st->models[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Sets kind, route and model from the method and the path. */
+static void
+route(const struct serve_state *st, const char *method, const char *url,
+    struct req *r)
+{
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	int post = strcmp(method, "POST") == 0;
+	const char *name, *rest;
+	int want_post = 0;
+
+	r->model = -1;
+	r->route = MLK_ROUTE_OTHER;
+	r->kind = K_NOT_FOUND;
+	if (strcmp(url, "/invocations") == 0) {
+		r->route = MLK_ROUTE_INVOCATIONS;
+		r->kind = K_INVOKE;
+		r->model = 0;
+		want_post = 1;
+	} else if (strcmp(url, "/ping") == 0 || strcmp(url, "/health") == 0 ||
+	    strcmp(url, "/v2/health/live") == 0 ||
+	    strcmp(url, "/v2/health/ready") == 0) {
+		r->route = MLK_ROUTE_HEALTH;
+		r->kind = K_PING;
+	} else if (strcmp(url, "/version") == 0) {
+		r->route = MLK_ROUTE_VERSION;
+		r->kind = K_VERSION;
+	} else if (strcmp(url, "/metrics") == 0) {
+		r->route = MLK_ROUTE_METRICS;
+		r->kind = K_METRICS;
+	} else if (strncmp(url, "/models/", 8) == 0) {
+		name = url + 8;
+		rest = strchr(name, '/');
+		if (!rest || strcmp(rest, "/invocations") != 0)
+			return;
+		r->route = MLK_ROUTE_INVOCATIONS;
+		r->kind = K_INVOKE;
+		r->model = find_model(st, name, (size_t)(rest - name));
+		want_post = 1;
+	} else if (strncmp(url, "/v2/models/", 11) == 0) {
+		name = url + 11;
+		rest = name + strcspn(name, "/");
+		if (*rest == '\0') {
+			r->kind = K_V2_META;
+		} else if (strcmp(rest, "/ready") == 0) {
+			r->kind = K_V2_READY;
+		} else if (strcmp(rest, "/infer") == 0) {
+			r->kind = K_V2_INFER;
+			want_post = 1;
+		} else
+			return;
+		r->route = r->kind == K_V2_INFER ? MLK_ROUTE_V2_INFER :
+		                                   MLK_ROUTE_V2_MODEL;
+		r->model = find_model(st, name, (size_t)(rest - name));
+	} else
+		return;
+	if (want_post ? !post : !get)
+		r->kind = K_BAD_METHOD;
+	else if (r->model < 0 && r->route != MLK_ROUTE_HEALTH &&
+	    r->route != MLK_ROUTE_VERSION && r->route != MLK_ROUTE_METRICS)
+		r->kind = K_NO_MODEL;
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *c, struct req *r, int status, const char *ctype,
+    struct strbuf *sb)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+	char *buf = strbuf_detach(sb, &len);
+
+	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (r->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+		    r->kind == K_BAD_METHOD &&
+		            (r->route == MLK_ROUTE_INVOCATIONS ||
+		                r->route == MLK_ROUTE_V2_INFER) ?
+		        "POST" :
+		        "GET, HEAD");
+	ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	r->status = status;
+	r->bytes = len;
+	return ret;
+}
+
+/* An error reply: MLflow's shape, or V2's {"error": ...} on /v2/. */
+static enum MHD_Result
+error_reply(struct MHD_Connection *c, struct req *r, int status,
+    const char *code, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strncmp(r->url, "/v2/", 4) == 0) {
+		strbuf_addstr(&sb, "{\"error\": ");
+		mlk_scoring_json_str(&sb, msg, strlen(msg));
+	} else {
+		strbuf_addf(&sb,
+		    "{\"error_code\": \"%s\", \"message\": ", code);
+		mlk_scoring_json_str(&sb, msg, strlen(msg));
+	}
+	strbuf_addch(&sb, '}');
+	return reply(c, r, status, "application/json", &sb);
+}
+
+static enum MHD_Result
+text_reply(struct MHD_Connection *c, struct req *r, int status,
+    const char *ctype, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, text);
+	return reply(c, r, status, ctype, &sb);
+}
+
+/* Compares the bearer token in constant time. */
+static int
+authorized(const struct serve_state *st, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	size_t n, want;
+	unsigned char diff = 0;
+
+	if (st->token == NULL)
+		return 1;
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	h += 7;
+	h += strspn(h, " ");
+	n = strlen(h);
+	want = strlen(st->token);
+	for (size_t i = 0; i < want; i++)
+		diff |= (unsigned char)(st->token[i] ^ (i < n ? h[i] : 0));
+	return diff == 0 && n == want;
+}
+
+static enum MHD_Result
+timeout_reply(struct MHD_Connection *c, struct req *r,
+    const struct serve_state *st)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "the request took longer than %g seconds",
+	    st->timeout);
+	return error_reply(c, r, MHD_HTTP_GATEWAY_TIMEOUT, "DEADLINE_EXCEEDED",
+	    msg);
+}
+
+static int
+late(const struct serve_state *st, const struct req *r)
+{
+	return st->timeout > 0 && now() > r->start + st->timeout;
+}
+
+/* Scores the body: MLflow's protocol, or V2's. */
+static enum MHD_Result
+score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
+{
+	struct serve_handle *h = serve_acquire(&st->models[r->model]);
+	const struct mlk_model *m = &h->model;
+	struct mlk_scoring_frame fr = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	enum mlk_scoring_body kind = MLK_SCORING_JSON;
+	struct mlk_error *err;
+	double deadline = st->timeout > 0 ? r->start + st->timeout : 0;
+	double *pred = NULL, *proba = NULL;
+	char *id = NULL;
+	enum MHD_Result ret;
+	int clf = m->task == MLK_TASK_CLASSIFICATION && m->nclasses > 0;
+
+	if (r->kind == K_INVOKE) {
+		err =
+		    mlk_scoring_content_type(MHD_lookup_connection_value(c,
+		                                 MHD_HEADER_KIND,
+		                                 MHD_HTTP_HEADER_CONTENT_TYPE),
+		        &kind);
+		if (err) {
+			ret = text_reply(c, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			    "text/plain; charset=utf-8", err->msg);
+			goto done;
+		}
+		err = mlk_scoring_parse(m, kind, r->body.buf, r->body.len,
+		    deadline, &fr);
+	} else
+		err = mlk_scoring_parse_v2(m, r->body.buf, r->body.len,
+		    deadline, &fr, &id);
+	if (err && fr.timed_out) {
+		ret = timeout_reply(c, r, st);
+		goto done;
+	}
+	if (err) {
+		ret = error_reply(c, r, MHD_HTTP_BAD_REQUEST, "BAD_REQUEST",
+		    err->msg);
+		goto done;
+	}
+	pred = xmalloc((fr.nrows + 1) * sizeof(*pred));
+	if (clf)
+		proba = xmalloc((fr.nrows * m->nclasses + 1) * sizeof(*proba));
+	if (fr.nrows &&
+	    (err = mlk_model_predict(m, fr.colp, fr.nrows, pred, proba))) {
+		ret = error_reply(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "INTERNAL_ERROR", err->msg);
+		goto done;
+	}
+	if (late(st, r)) {
+		ret = timeout_reply(c, r, st);
+		goto done;
+	}
+	if (r->kind == K_INVOKE)
+		mlk_scoring_format(m, pred, proba, fr.nrows, &sb);
+	else
+		mlk_scoring_format_v2(m, st->models[r->model].name, h->version,
+		    id, pred, proba, fr.nrows, &sb);
+	r->rows = fr.nrows;
+	ret = reply(c, r, MHD_HTTP_OK, "application/json", &sb);
+done:
+	mlk_error_free(err);
+	mlk_scoring_frame_release(&fr);
+	strbuf_release(&sb);
+	free(pred);
+	free(proba);
+	free(id);
+	serve_handle_put(h);
+	return ret;
+}
+
+static enum MHD_Result
+v2_model(struct MHD_Connection *c, struct req *r, struct serve_state *st)
+{
+	struct serve_handle *h = serve_acquire(&st->models[r->model]);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (r->kind == K_V2_READY)
+		strbuf_addstr(&sb, "{\"ready\": true}");
+	else
+		mlk_scoring_metadata_v2(&h->model, st->models[r->model].name,
+		    h->version, &sb);
+	serve_handle_put(h);
+	return reply(c, r, MHD_HTTP_OK, "application/json", &sb);
+}
+
+static enum MHD_Result
+dispatch(struct MHD_Connection *c, struct req *r, struct serve_state *st)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char msg[400];
+
+	if (r->too_large) {
+		snprintf(msg, sizeof(msg),
+		    "the request body is larger than %zu bytes", st->max_body);
+		return error_reply(c, r, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "REQUEST_LIMIT_EXCEEDED", msg);
+	}
+	if (late(st, r))
+		return timeout_reply(c, r, st);
+	switch (r->kind) {
+	case K_INVOKE:
+	case K_V2_INFER:
+		return score(c, r, st);
+	case K_V2_META:
+	case K_V2_READY:
+		return v2_model(c, r, st);
+	case K_PING:
+		if (strncmp(r->url, "/v2/", 4) == 0)
+			return text_reply(c, r, MHD_HTTP_OK, "application/json",
+			    strstr(r->url, "live") ? "{\"live\": true}" :
+			                             "{\"ready\": true}");
+		return text_reply(c, r, MHD_HTTP_OK, "text/plain", "\n");
+	case K_VERSION:
+		return text_reply(c, r, MHD_HTTP_OK, "text/plain",
+		    MLK_VERSION "\n");
+	case K_METRICS:
+		mlk_serve_metrics_format(st->metrics, &sb);
+		return reply(c, r, MHD_HTTP_OK,
+		    "text/plain; version=0.0.4; charset=utf-8", &sb);
+	case K_NO_MODEL:
+		snprintf(msg, sizeof(msg), "no model is served at '%.200s'",
+		    r->url);
+		return error_reply(c, r, MHD_HTTP_NOT_FOUND,
+		    "RESOURCE_DOES_NOT_EXIST", msg);
+	case K_BAD_METHOD:
+		snprintf(msg, sizeof(msg),
+		    "method %s is not allowed on '%.200s'", r->method, r->url);
+		return error_reply(c, r, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "BAD_REQUEST", msg);
+	default:
+		snprintf(msg, sizeof(msg), "no such path '%.200s'", r->url);
+		return error_reply(c, r, MHD_HTTP_NOT_FOUND,
+		    "ENDPOINT_NOT_FOUND", msg);
+	}
+}
+
+/* The first call of a request: route it, and reject it early if need be. */
+static enum MHD_Result
+begin(struct MHD_Connection *c, struct serve_state *st, const char *url,
+    const char *method, const char *version, void **con_cls)
+{
+	struct req *r = xcalloc(1, sizeof(*r));
+	const char *cl;
+
+	r->start = now();
+	strbuf_init(&r->body, 0);
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->url, sizeof(r->url), "%s", url);
+	snprintf(r->proto, sizeof(r->proto), "%s", version);
+	atomic_fetch_add(&st->inflight, 1);
+	r->close = atomic_load(&st->draining);
+	*con_cls = r;
+	route(st, method, url, r);
+	if (!authorized(st, c))
+		return error_reply(c, r, MHD_HTTP_UNAUTHORIZED,
+		    "UNAUTHENTICATED",
+		    "a bearer token is required: Authorization: Bearer "
+		    "<token>");
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > st->max_body) {
+		r->too_large = 1;
+		return dispatch(c, r, st);
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct serve_state *st = cls;
+	struct req *r = *con_cls;
+
+	if (r == NULL)
+		return begin(c, st, url, method, version, con_cls);
+	if (*upload_data_size) {
+		if (r->status == 0 && !r->too_large) {
+			if (r->body.len + *upload_data_size > st->max_body) {
+				r->too_large = 1;
+				strbuf_release(&r->body);
+			} else
+				strbuf_add(&r->body, upload_data,
+				    *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status)
+		return MHD_YES;
+	return dispatch(c, r, st);
+}
+
+/* The access log line: client, time, request line, status, bytes, seconds. */
+static void
+log_request(struct MHD_Connection *c, const struct req *r, double secs)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[INET6_ADDRSTRLEN] = "-", when[40], line[600];
+	struct tm tm;
+	time_t t = time(NULL);
+	int n;
+
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET,
+			    &((const struct sockaddr_in *)(const void *)sa)
+			         ->sin_addr,
+			    host, sizeof(host));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)sa)
+			         ->sin6_addr,
+			    host, sizeof(host));
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+	n = snprintf(line, sizeof(line),
+	    "%s - - [%s] \"%s %s %s\" %d %zu %.6f\n", host, when, r->method,
+	    r->url, r->proto, r->status, r->bytes, secs);
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+	/* one write, so that lines from several threads do not mix */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct serve_state *st = cls;
+	struct req *r = *con_cls;
+	double secs;
+
+	(void)toe;
+	if (r == NULL)
+		return;
+	secs = now() - r->start;
+	if (r->status) {
+		mlk_serve_metrics_request(st->metrics, r->model, r->route,
+		    r->status, secs, r->rows);
+		log_request(c, r, secs);
+	}
+	strbuf_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&st->inflight, 1);
+}
+
+struct mlk_error *
+serve_http_start(struct serve_state *st, const char *host, int *port,
+    int threads, struct serve_http **out)
+{
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	unsigned int flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
+	const union MHD_DaemonInfo *di;
+	struct MHD_Daemon *d;
+	char portstr[16];
+	int rc;
+
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(portstr, sizeof(portstr), "%d", *port);
+	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0)
+		return mlk_error_new(MLK_ERR_USAGE,
+		    "cannot resolve host '%s': %s", host, gai_strerror(rc));
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	d = MHD_start_daemon(flags, (uint16_t)*port, NULL, NULL, on_request, st,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    st, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)(st->timeout > 0 ? ceil(st->timeout) + 60 : 300),
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (d == NULL)
+		return mlk_error_new(MLK_ERR_FAIL,
+		    "cannot listen on %s port %d: the address is in use or "
+		    "not available",
+		    host, *port);
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (di)
+		*port = di->port;
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->daemon = d;
+	return NULL;
+}
+
+void
+serve_http_drain(struct serve_http *h, struct serve_state *st, double grace)
+{
+	double until = now() + grace;
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	MHD_socket fd;
+
+	atomic_store(&st->draining, 1);
+	fd = MHD_quiesce_daemon(h->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (atomic_load(&st->inflight) > 0 && now() < until)
+		nanosleep(&pause, NULL);
+	MHD_stop_daemon(h->daemon);
+	free(h);
+}

@@ -1,0 +1,258 @@
+/*
+ * A fast path for the body clients send most: {"dataframe_split":
+ * {"columns": [...], "data": [[...], ...]}} with plain values, scanned
+ * straight into the columns without building a JSON tree. It takes a
+ * strict subset of JSON (ASCII strings without escapes, numbers as JSON
+ * writes them, columns before data, no index or params) and gives up on
+ * anything else, the general parser then parsing the body again, so
+ * that every error and every unusual body gets the same answer either
+ * way.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scoring_impl.h"
+#include "value.h"
+#include "xmalloc.h"
+
+struct cur {
+	const char *p, *end;
+};
+
+static void
+ws(struct cur *c)
+{
+	while (c->p < c->end &&
+	    (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static int
+lit(struct cur *c, char ch)
+{
+	ws(c);
+	if (c->p < c->end && *c->p == ch) {
+		c->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* A string of printable ASCII without escapes. */
+static int
+str(struct cur *c, const char **s, size_t *n)
+{
+	const char *q;
+
+	ws(c);
+	if (c->p >= c->end || *c->p != '"')
+		return 0;
+	q = ++c->p;
+	while (c->p < c->end && *c->p != '"') {
+		unsigned char u = (unsigned char)*c->p;
+
+		if (u == '\\' || u < 0x20 || u >= 0x80)
+			return 0;
+		c->p++;
+	}
+	if (c->p >= c->end)
+		return 0;
+	*s = q;
+	*n = (size_t)(c->p - q);
+	c->p++;
+	return 1;
+}
+
+static int
+key(struct cur *c, const char *k)
+{
+	const char *s;
+	size_t n;
+
+	return str(c, &s, &n) && n == strlen(k) && memcmp(s, k, n) == 0 &&
+	    lit(c, ':');
+}
+
+static int
+digits(struct cur *c)
+{
+	const char *q = c->p;
+
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	return c->p > q;
+}
+
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+number(struct cur *c, const char **s, size_t *n)
+{
+	const char *q = c->p;
+
+	if (c->p < c->end && *c->p == '-')
+		c->p++;
+	if (c->p < c->end && *c->p == '0')
+		c->p++;
+	else if (!digits(c))
+		return 0;
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		if (!digits(c))
+			return 0;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (!digits(c))
+			return 0;
+	}
+	*s = q;
+	*n = (size_t)(c->p - q);
+	/* long integers: let jansson say whether they fit */
+	return *n <= 40 &&
+	    (*n < 16 || memchr(q, '.', *n) || memchr(q, 'e', *n) ||
+	        memchr(q, 'E', *n));
+}
+
+static int
+word(struct cur *c, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
+		return 0;
+	c->p += n;
+	return 1;
+}
+
+/* One value into col, or skipped when col is NULL; 0 to give up. */
+static int
+value(struct cur *c, struct mlk_column *col)
+{
+	const char *s;
+	size_t n;
+	double x;
+	int32_t d;
+	int64_t t;
+	int b;
+
+	ws(c);
+	if (c->p >= c->end)
+		return 0;
+	switch (*c->p) {
+	case '"':
+		if (!str(c, &s, &n))
+			return 0;
+		if (col == NULL)
+			return 1;
+		if (col->type == MLK_T_STRING)
+			mlk_column_append_str(col, s, n);
+		else if (col->type == MLK_T_DATE &&
+		    mlk_value_parse_date(s, n, &d) == 0)
+			mlk_column_append_i64(col, d);
+		else if (col->type == MLK_T_TIMESTAMP &&
+		    mlk_value_parse_timestamp(s, n, &t) == 0)
+			mlk_column_append_i64(col, t);
+		else
+			return 0;
+		return 1;
+	case 'n':
+		if (!word(c, "null"))
+			return 0;
+		if (col)
+			mlk_column_append_null(col);
+		return 1;
+	case 't':
+	case 'f':
+		b = *c->p == 't';
+		if (!word(c, b ? "true" : "false"))
+			return 0;
+		if (col == NULL)
+			return 1;
+		if (col->type != MLK_T_BOOL)
+			return 0;
+		mlk_column_append_bool(col, b);
+		return 1;
+	default:
+		if (!number(c, &s, &n))
+			return 0;
+		if (col == NULL)
+			return 1;
+		if (col->type != MLK_T_FLOAT64 ||
+		    mlk_value_parse_float64(s, n, &x) != 0)
+			return 0;
+		mlk_column_append_f64(col, x);
+		return 1;
+	}
+}
+
+int
+scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
+    double deadline, struct mlk_scoring_frame *fr)
+{
+	struct cur c = { body, body + len };
+	long *map = NULL; /* column j feeds feature map[j], or -1 */
+	int *found = xcalloc(m->nfeatures + 1, sizeof(*found));
+	size_t ncols = 0, alloc = 0, rows = 0, nfound = 0;
+	int ok = 0;
+	const char *s;
+	size_t n;
+
+	if (!lit(&c, '{') || !key(&c, "dataframe_split") || !lit(&c, '{') ||
+	    !key(&c, "columns") || !lit(&c, '['))
+		goto done;
+	if (!lit(&c, ']')) {
+		do {
+			if (!str(&c, &s, &n))
+				goto done;
+			ALLOC_GROW(map, ncols + 1, alloc);
+			map[ncols] = -1;
+			for (size_t f = 0; f < m->nfeatures; f++)
+				if (!found[f] &&
+				    strlen(m->features[f].name) == n &&
+				    memcmp(m->features[f].name, s, n) == 0) {
+					found[f] = 1;
+					nfound++;
+					map[ncols] = (long)f;
+					break;
+				}
+			ncols++;
+		} while (lit(&c, ','));
+		if (!lit(&c, ']'))
+			goto done;
+	}
+	if (nfound != m->nfeatures || !lit(&c, ',') || !key(&c, "data") ||
+	    !lit(&c, '['))
+		goto done;
+	if (!lit(&c, ']')) {
+		do {
+			if (!lit(&c, '['))
+				goto done;
+			for (size_t j = 0; j < ncols; j++)
+				if ((j && !lit(&c, ',')) ||
+				    !value(&c,
+				        map[j] < 0 ? NULL : &fr->cols[map[j]]))
+					goto done;
+			if (!lit(&c, ']'))
+				goto done;
+			if (scoring_expired(fr, deadline, rows++)) {
+				ok = -1;
+				goto done;
+			}
+		} while (lit(&c, ','));
+		if (!lit(&c, ']'))
+			goto done;
+	}
+	if (!lit(&c, '}') || !lit(&c, '}'))
+		goto done;
+	ws(&c);
+	if (c.p != c.end)
+		goto done;
+	fr->nrows = rows;
+	ok = 1;
+done:
+	free(map);
+	free(found);
+	return ok;
+}

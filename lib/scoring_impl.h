@@ -1,0 +1,29 @@
+/* Shared by scoring.c and scoring_v2.c; not an API. */
+#ifndef MLK_SCORING_IMPL_H
+#define MLK_SCORING_IMPL_H
+
+#include <jansson.h>
+
+#include "scoring.h"
+
+double scoring_now(void);
+/* True, and the frame marked, when row is a clock row past deadline. */
+int scoring_expired(struct mlk_scoring_frame *, double deadline, size_t row);
+struct mlk_error *scoring_timeout(void);
+void scoring_frame_init(struct mlk_scoring_frame *, const struct mlk_model *);
+/* A JSON value's type, in pandas' words. */
+const char *scoring_json_type(const json_t *);
+struct mlk_error *scoring_mistyped(const struct mlk_feature *, const char *got);
+/* Appends a JSON value to a column of its feature; -1 when mistyped. */
+int scoring_put_json(struct mlk_column *, const json_t *);
+/* "Model is missing inputs [...]" for the features not found, or NULL. */
+struct mlk_error *scoring_missing(const struct mlk_model *, const int *found);
+/*
+ * Parses a plain dataframe_split body straight into fr (scoring_fast.c):
+ * 1 when it did, -1 past the deadline, 0 when the body needs the general
+ * parser (fr is then partly filled: release and init it again).
+ */
+int scoring_fast_split(const struct mlk_model *, const char *body, size_t len,
+    double deadline, struct mlk_scoring_frame *fr);
+
+#endif
