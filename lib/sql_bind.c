@@ -65,17 +65,17 @@ table_get(struct mlk_query *q, const struct from *f, const char *rev,
 		}
 	tv = xcalloc(1, sizeof(*tv));
 	if ((err = mlk_table_version_read(q->store, rev, tv))) {
-		struct mlk_error *e = sql_error_at(f->line, f->col, "%s",
-		    err->msg);
-		e->code = err->code == MLK_ERR_NOT_FOUND ? MLK_ERR_USAGE :
-		                                           err->code;
+		struct mlk_error *e =
+		    sql_error_at(f->line, f->col, "%s", err->msg);
+		e->code =
+		    err->code == MLK_ERR_NOT_FOUND ? MLK_ERR_USAGE : err->code;
 		mlk_error_free(err);
 		free(tv);
 		return e;
 	}
 	q->tvs = xreallocarray(q->tvs, q->ntvs + 1, sizeof(*q->tvs));
-	q->tv_revs = xreallocarray(q->tv_revs, q->ntvs + 1,
-	    sizeof(*q->tv_revs));
+	q->tv_revs =
+	    xreallocarray(q->tv_revs, q->ntvs + 1, sizeof(*q->tv_revs));
 	q->tvs[q->ntvs] = tv;
 	q->tv_revs[q->ntvs++] = xstrdup(rev);
 	for (i = 0; i < q->ninputs; i++)
@@ -148,8 +148,7 @@ bind_table(struct mlk_query *q, const struct from *f, struct plan **out,
 		if (strcmp(o->relations[i].name, f->name) == 0) {
 			if (f->pin)
 				return sql_error_at(f->line, f->col,
-				    "'%s' names one version already",
-				    f->name);
+				    "'%s' names one version already", f->name);
 			rev = xstrdup(o->relations[i].rev);
 		}
 	if (!rev)
@@ -211,8 +210,7 @@ bx_and(struct bx *a, struct bx *b)
 
 /* The conjuncts of a, bound one by one: for WHERE's chunk skipping. */
 struct mlk_error *
-bind_conjuncts(struct bctx *b, const struct ast *a, struct bx ***out,
-    size_t *n)
+bind_conjuncts(struct bctx *b, const struct ast *a, struct bx ***out, size_t *n)
 {
 	const struct ast **v = NULL;
 	size_t nv = 0, alloc = 0;

@@ -85,8 +85,8 @@ bind_agg(struct bctx *b, const struct ast *a, struct bx **out)
 	}
 	c.text = src_text(b, a);
 	ALLOC_GROW(b->aggs, b->naggs + 1, b->aalloc);
-	b->agg_asts = xreallocarray(b->agg_asts, b->aalloc,
-	    sizeof(*b->agg_asts));
+	b->agg_asts =
+	    xreallocarray(b->agg_asts, b->aalloc, sizeof(*b->agg_asts));
 	b->aggs[b->naggs] = c;
 	b->agg_asts[b->naggs++] = (struct ast *)a;
 ref:
@@ -125,7 +125,8 @@ bind_window(struct bctx *b, const struct ast *a, struct bx **out)
 	c.preceding = w->preceding;
 	c.following = w->following;
 	c.offset = 1;
-	if (strcmp(a->name, "row_number") == 0 || strcmp(a->name, "rank") == 0 ||
+	if (strcmp(a->name, "row_number") == 0 ||
+	    strcmp(a->name, "rank") == 0 ||
 	    strcmp(a->name, "dense_rank") == 0 || a->count_star) {
 		if (a->nargs) {
 			err = sql_error_at(a->line, a->col,
@@ -142,7 +143,8 @@ bind_window(struct bctx *b, const struct ast *a, struct bx **out)
 		if (a->nargs < 1 || a->nargs > maxargs) {
 			err = sql_error_at(a->line, a->col,
 			    "%s() takes %s argument%s", a->name,
-			    maxargs == 3 ? "1 to 3" : "1", maxargs == 3 ? "s" : "");
+			    maxargs == 3 ? "1 to 3" : "1",
+			    maxargs == 3 ? "s" : "");
 			goto fail;
 		}
 		if ((err = bind_expr(&sub, a->args[0], &c.arg)))
@@ -250,8 +252,7 @@ bind_call(struct bctx *b, const struct ast *a, struct bx **out)
 		return bind_agg(b, a, out);
 	if (in_list(win_names, a->name))
 		return sql_error_at(a->line, a->col,
-		    "'%s' is a window function: it needs OVER (...)",
-		    a->name);
+		    "'%s' is a window function: it needs OVER (...)", a->name);
 	if (a->distinct || a->filter || a->count_star)
 		return sql_error_at(a->line, a->col,
 		    "%s() is not an aggregate function", a->name);
@@ -267,7 +268,8 @@ bind_call(struct bctx *b, const struct ast *a, struct bx **out)
 			hint = e->args[i]->type;
 	}
 	for (size_t i = 0; i < a->nargs; i++) {
-		retype_null(e->args[i], hint == MLK_T_COUNT ? MLK_T_STRING : hint);
+		retype_null(e->args[i],
+		    hint == MLK_T_COUNT ? MLK_T_STRING : hint);
 		types[i] = e->args[i]->type;
 	}
 	if ((err = mlk_sql_func_resolve(a->name, types, a->nargs, &fn, cast,

@@ -14,8 +14,6 @@
 static const char *const agg_names[] = { "count", "sum", "avg", "mean", "min",
 	"max", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp",
 	"var_pop", "median", "any_value", NULL };
-static const char *const win_only[] = { "row_number", "rank", "dense_rank",
-	"lag", "lead", "first_value", "last_value", NULL };
 
 static int
 in_list(const char *const *l, const char *s)
@@ -70,8 +68,9 @@ sql_at(const struct ast *a, struct mlk_error *err)
 static int
 qual_match(const struct scol *c, const char *qual)
 {
-	return c->qual && (strcasecmp(c->qual, qual) == 0 ||
-	                      (c->qual2 && strcasecmp(c->qual2, qual) == 0));
+	return c->qual &&
+	    (strcasecmp(c->qual, qual) == 0 ||
+	        (c->qual2 && strcasecmp(c->qual2, qual) == 0));
 }
 
 static struct mlk_error *
@@ -122,9 +121,8 @@ resolve(struct bctx *b, const struct ast *a, size_t *out)
 				mlk_schema_add(&s, sc->v[i].name, sc->v[i].type,
 				    1);
 		near = mlk_schema_suggest(&s, a->name);
-		err = sql_error_at(a->line, a->col,
-		    "unknown column '%s'%s%s%s", a->name,
-		    near ? "; did you mean '" : "", near ? near : "",
+		err = sql_error_at(a->line, a->col, "unknown column '%s'%s%s%s",
+		    a->name, near ? "; did you mean '" : "", near ? near : "",
 		    near ? "'?" : "");
 		mlk_schema_release(&s);
 		return err;
@@ -229,7 +227,6 @@ group_match(struct bctx *b, const struct ast *a, struct bx **out)
 	return 0;
 }
 
-
 struct mlk_error *
 unify(const struct ast *a, struct bx **v, size_t n, enum mlk_type *t)
 {
@@ -245,8 +242,8 @@ unify(const struct ast *a, struct bx **v, size_t n, enum mlk_type *t)
 		}
 		if (cur == v[i]->type)
 			continue;
-		if ((err = mlk_sql_op_type(MLK_OP_EQ, cur, v[i]->type, &ca,
-		         &cb, &ret))) {
+		if ((err = mlk_sql_op_type(MLK_OP_EQ, cur, v[i]->type, &ca, &cb,
+		         &ret))) {
 			mlk_error_free(err);
 			return sql_error_at(a->line, a->col,
 			    "the values have different types: %s and %s",

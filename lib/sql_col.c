@@ -3,6 +3,7 @@
  * comparing and hashing cells, and growable row sets.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql_impl.h"
@@ -218,8 +219,9 @@ col_hash(const struct mlk_column *c, size_t nrows, int is_const, uint64_t *h)
 			h[r] = mix(h[r], v);
 		return;
 	}
-	if (!c->nulls && (c->type == MLK_T_INT64 || c->type == MLK_T_DATE ||
-	                     c->type == MLK_T_TIMESTAMP)) {
+	if (!c->nulls &&
+	    (c->type == MLK_T_INT64 || c->type == MLK_T_DATE ||
+	        c->type == MLK_T_TIMESTAMP)) {
 		for (size_t r = 0; r < nrows; r++)
 			h[r] = mix(h[r], (uint64_t)c->i64[r]);
 		return;

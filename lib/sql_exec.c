@@ -100,7 +100,8 @@ excludes(const struct plan *p, const struct bx *e, const struct mlk_chunk *ch)
 	isint = k->type != MLK_T_FLOAT64 && st->type != MLK_T_FLOAT64;
 	if (isint)
 		vi = k->konst.i64[0];
-	v = k->type == MLK_T_FLOAT64 ? k->konst.f64[0] : (double)k->konst.i64[0];
+	v = k->type == MLK_T_FLOAT64 ? k->konst.f64[0] :
+	                               (double)k->konst.i64[0];
 	switch (op) {
 	case MLK_OP_EQ:
 		return isint ? vi < loi || vi > hii : v < lo || v > hi;
@@ -292,7 +293,8 @@ limit_next(struct plan *p, int *more)
 		else {
 			for (size_t i = 0; i < p->ncols; i++) {
 				mlk_column_reset(&p->out[i]);
-				col_append_range(&p->out[i], &c->cur[i], from, n);
+				col_append_range(&p->out[i], &c->cur[i], from,
+				    n);
 			}
 			p->cur = p->out;
 		}

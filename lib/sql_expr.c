@@ -221,8 +221,8 @@ bx_eval(const struct bx *e, const struct mlk_column *in, size_t nrows,
 			err = mlk_sql_unop_eval(e->op, args[0], n, res);
 			break;
 		case BX_CAST:
-			err = mlk_sql_cast(args[0], e->type, e->try_cast, n,
-			    res);
+			err =
+			    mlk_sql_cast(args[0], e->type, e->try_cast, n, res);
 			break;
 		default: /* BX_INTERVAL */
 			err = mlk_sql_add_interval(args[0], &e->iv, e->sign, n,
@@ -334,8 +334,8 @@ print_const(struct strbuf *sb, const struct mlk_column *c)
 	else if (c->type == MLK_T_STRING || c->type == MLK_T_DATE ||
 	    c->type == MLK_T_TIMESTAMP) {
 		if (c->type != MLK_T_STRING)
-			strbuf_addstr(sb, c->type == MLK_T_DATE ? "DATE " :
-			                                          "TIMESTAMP ");
+			strbuf_addstr(sb,
+			    c->type == MLK_T_DATE ? "DATE " : "TIMESTAMP ");
 		strbuf_addch(sb, '\'');
 		for (size_t i = 0; i < len; i++) {
 			if (p[i] == '\'')
@@ -395,9 +395,9 @@ bx_print(struct strbuf *sb, const struct bx *e, char *const *names)
 		break;
 	case BX_CASE:
 		strbuf_addstr(sb, "CASE");
-		for (size_t i = 0; i + 1 < e->nargs ||
-		    (i + 1 == e->nargs && !e->has_else);
-		    i += 2) {
+		for (size_t i = 0;
+		     i + 1 < e->nargs || (i + 1 == e->nargs && !e->has_else);
+		     i += 2) {
 			strbuf_addstr(sb, " WHEN ");
 			bx_print(sb, e->args[i], names);
 			strbuf_addstr(sb, " THEN ");
@@ -412,8 +412,9 @@ bx_print(struct strbuf *sb, const struct bx *e, char *const *names)
 	case BX_INTERVAL:
 		strbuf_addch(sb, '(');
 		bx_print(sb, e->args[0], names);
-		strbuf_addf(sb, " %c INTERVAL '%lld months %lld days %lld "
-		                "microseconds')",
+		strbuf_addf(sb,
+		    " %c INTERVAL '%lld months %lld days %lld "
+		    "microseconds')",
 		    e->sign < 0 ? '-' : '+', (long long)e->iv.months,
 		    (long long)e->iv.days, (long long)e->iv.micros);
 		break;

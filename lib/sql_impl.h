@@ -255,8 +255,8 @@ void col_filter(struct mlk_column *dst, const struct mlk_column *src,
 int col_cmp(const struct mlk_column *a, size_t ra, const struct mlk_column *b,
     size_t rb);
 /* Equality for grouping: nulls equal each other. */
-int col_same(const struct mlk_column *a, size_t ra,
-    const struct mlk_column *b, size_t rb);
+int col_same(const struct mlk_column *a, size_t ra, const struct mlk_column *b,
+    size_t rb);
 /* Mixes the hash of row r (nulls hash alike) into h[r] for every row. */
 void col_hash(const struct mlk_column *, size_t nrows, int is_const,
     uint64_t *h);

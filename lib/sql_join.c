@@ -140,7 +140,7 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 				pair(st, l, r);
 		} else if (!key_null(st->lk, p->nkeys, l)) {
 			for (uint32_t r = st->head[st->lh[l] & st->mask];
-			    r != UINT32_MAX; r = st->next[r])
+			     r != UINT32_MAX; r = st->next[r])
 				if (st->rh[r] == st->lh[l] &&
 				    keys_match(p, st, l, r))
 					pair(st, l, r);

@@ -82,7 +82,8 @@ sql_lex(const char *sql, struct toklist *out)
 		}
 		if (c == '/' && sql[i + 1] == '*') {
 			size_t j = i + 2;
-			while (j + 1 < n && !(sql[j] == '*' && sql[j + 1] == '/'))
+			while (
+			    j + 1 < n && !(sql[j] == '*' && sql[j + 1] == '/'))
 				j++;
 			if (j + 1 >= n)
 				return sql_error_at(line, col,
@@ -107,7 +108,8 @@ sql_lex(const char *sql, struct toklist *out)
 			i = t->end = j;
 			continue;
 		}
-		if (isdigit(c) || (c == '.' && isdigit((unsigned char)sql[i + 1]))) {
+		if (isdigit(c) ||
+		    (c == '.' && isdigit((unsigned char)sql[i + 1]))) {
 			size_t j = i;
 			int isf = 0;
 			while (j < n && isdigit((unsigned char)sql[j]))
@@ -130,8 +132,8 @@ sql_lex(const char *sql, struct toklist *out)
 			if (j < n &&
 			    (isalpha((unsigned char)sql[j]) || sql[j] == '_'))
 				return sql_error_at(line, col,
-				    "malformed number '%.*s'",
-				    (int)(j - i + 1), sql + i);
+				    "malformed number '%.*s'", (int)(j - i + 1),
+				    sql + i);
 			t = push(out, isf ? T_FLOAT : T_INT, line, col, i);
 			t->text = xstrndup(sql + i, j - i);
 			t->len = j - i;
@@ -169,8 +171,8 @@ sql_lex(const char *sql, struct toklist *out)
 				return sql_error_at(sline, col,
 				    "empty quoted identifier");
 			}
-			t = push(out, c == '\'' ? T_STRING : T_QIDENT, sline, col,
-			    i);
+			t = push(out, c == '\'' ? T_STRING : T_QIDENT, sline,
+			    col, i);
 			t->text = strbuf_detach(&sb, &t->len);
 			i = t->end = j + 1;
 			continue;

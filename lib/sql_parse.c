@@ -3,6 +3,7 @@
  * tables and subqueries, UNION ALL, ORDER BY, LIMIT. Recursive descent
  * over the lexer's tokens; every node keeps its line and column.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,12 +13,12 @@
 
 static const char *const reserved[] = { "select", "from", "where", "group",
 	"by", "having", "order", "limit", "offset", "union", "all", "as", "on",
-	"join", "inner", "left", "right", "full", "outer", "cross", "and",
-	"or", "not", "is", "null", "in", "between", "like", "ilike", "case",
-	"when", "then", "else", "end", "distinct", "with", "asc", "desc",
-	"nulls", "version", "timestamp", "filter", "over", "true", "false",
-	"cast", "try_cast", "interval", "using", "natural", "window",
-	"qualify", "explain", NULL };
+	"join", "inner", "left", "right", "full", "outer", "cross", "and", "or",
+	"not", "is", "null", "in", "between", "like", "ilike", "case", "when",
+	"then", "else", "end", "distinct", "with", "asc", "desc", "nulls",
+	"version", "timestamp", "filter", "over", "true", "false", "cast",
+	"try_cast", "interval", "using", "natural", "window", "qualify",
+	"explain", NULL };
 
 int
 p_reserved(const char *w)
@@ -119,7 +120,8 @@ p_ident(struct parser *p, const char *what, char **out)
 {
 	const struct tok *t = p_peek(p, 0);
 
-	if (t->kind == T_QIDENT || (t->kind == T_IDENT && !p_reserved(t->text))) {
+	if (t->kind == T_QIDENT ||
+	    (t->kind == T_IDENT && !p_reserved(t->text))) {
 		*out = xstrdup(t->text);
 		p->pos++;
 		return NULL;
@@ -131,7 +133,8 @@ static int
 p_alias_next(struct parser *p)
 {
 	const struct tok *t = p_peek(p, 0);
-	return t->kind == T_QIDENT || (t->kind == T_IDENT && !p_reserved(t->text));
+	return t->kind == T_QIDENT ||
+	    (t->kind == T_IDENT && !p_reserved(t->text));
 }
 
 static struct mlk_error *

@@ -101,8 +101,9 @@ p_type(struct parser *p, enum mlk_type *out)
 				}
 				return NULL;
 			}
-	return p_unexpected(p, "a type (int64, float64, bool, string, date, "
-	                       "timestamp)");
+	return p_unexpected(p,
+	    "a type (int64, float64, bool, string, date, "
+	    "timestamp)");
 }
 
 static struct mlk_error *p_or(struct parser *, struct ast **);
@@ -293,8 +294,9 @@ p_primary(struct parser *p, struct ast **out)
 			if (v->kind != T_STRING && v->kind != T_INT &&
 			    v->kind != T_FLOAT) {
 				p->pos++;
-				return p_unexpected(p, "an interval "
-				                       "('1 hour')");
+				return p_unexpected(p,
+				    "an interval "
+				    "('1 hour')");
 			}
 			a = node(A_INTERVAL, t);
 			*out = a;
@@ -464,8 +466,8 @@ p_arith(struct parser *p, int level, struct ast **out)
 		int code = -1;
 		struct ast *r;
 		if (t->kind == T_OP)
-			for (size_t i = 0; i < sizeof(binops) / sizeof(binops[0]);
-			    i++)
+			for (size_t i = 0;
+			     i < sizeof(binops) / sizeof(binops[0]); i++)
 				if (binops[i].level == level &&
 				    strcmp(binops[i].op, t->text) == 0)
 					code = binops[i].code;
@@ -500,8 +502,8 @@ p_cmp(struct parser *p, struct ast **out)
 		int neg = 0, code = -1;
 
 		if (t->kind == T_OP)
-			for (size_t i = 0; i < sizeof(cmpops) / sizeof(cmpops[0]);
-			    i++)
+			for (size_t i = 0;
+			     i < sizeof(cmpops) / sizeof(cmpops[0]); i++)
 				if (strcmp(cmpops[i].op, t->text) == 0)
 					code = cmpops[i].code;
 		if (code >= 0) {
@@ -518,8 +520,8 @@ p_cmp(struct parser *p, struct ast **out)
 			neg = p_accept_kw(p, "not");
 			if (!p_is_kw(p, 0, "null"))
 				return p_unexpected(p, "NULL");
-			*out = unop(neg ? MLK_UNOP_NOTNULL : MLK_UNOP_ISNULL, *out,
-			    t);
+			*out = unop(neg ? MLK_UNOP_NOTNULL : MLK_UNOP_ISNULL,
+			    *out, t);
 			(*out)->end = p_next(p)->end;
 			continue;
 		}
@@ -679,10 +681,10 @@ sql_ast_dup(const struct ast *a)
 	*d = *a;
 	d->name = a->name ? xstrdup(a->name) : NULL;
 	d->qual = a->qual ? xstrdup(a->qual) : NULL;
-	d->sval = a->sval ? xstrndup(a->sval, a->kind == A_STR ?
-	                                          (size_t)a->ival :
-	                                          strlen(a->sval)) :
-	                    NULL;
+	d->sval = a->sval ?
+	    xstrndup(a->sval,
+	        a->kind == A_STR ? (size_t)a->ival : strlen(a->sval)) :
+	    NULL;
 	d->args = a->nargs ? xcalloc(a->nargs, sizeof(*d->args)) : NULL;
 	for (size_t i = 0; i < a->nargs; i++)
 		d->args[i] = sql_ast_dup(a->args[i]);
@@ -696,8 +698,8 @@ sql_ast_dup(const struct ast *a)
 		v->part = w->npart ? xcalloc(w->npart, sizeof(*v->part)) : NULL;
 		for (size_t i = 0; i < w->npart; i++)
 			v->part[i] = sql_ast_dup(w->part[i]);
-		v->order = w->norder ? xcalloc(w->norder, sizeof(*v->order)) :
-		                       NULL;
+		v->order =
+		    w->norder ? xcalloc(w->norder, sizeof(*v->order)) : NULL;
 		for (size_t i = 0; i < w->norder; i++) {
 			v->order[i] = w->order[i];
 			v->order[i].e = sql_ast_dup(w->order[i].e);

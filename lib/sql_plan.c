@@ -157,7 +157,8 @@ plan_explain(const struct plan *p, int depth, struct strbuf *sb)
 			list(sb, p->exprs, p->nexprs, in);
 		}
 		for (size_t i = 0; i < p->naggs; i++)
-			strbuf_addf(sb, "%s%s", i ? ", " : ": ", p->aggs[i].text);
+			strbuf_addf(sb, "%s%s", i ? ", " : ": ",
+			    p->aggs[i].text);
 		break;
 	case P_JOIN:
 		strbuf_addf(sb, "hash join %s", jk[p->jkind]);

@@ -23,10 +23,10 @@ items_add(struct items *it, struct bx *e, char *name, const struct ast *a)
 	if (it->n + 1 > it->alloc) {
 		it->alloc = it->alloc ? it->alloc * 2 : 16;
 		it->e = xreallocarray(it->e, it->alloc, sizeof(*it->e));
-		it->names = xreallocarray(it->names, it->alloc,
-		    sizeof(*it->names));
-		it->asts = xreallocarray(it->asts, it->alloc,
-		    sizeof(*it->asts));
+		it->names =
+		    xreallocarray(it->names, it->alloc, sizeof(*it->names));
+		it->asts =
+		    xreallocarray(it->asts, it->alloc, sizeof(*it->asts));
 	}
 	it->e[it->n] = e;
 	it->names[it->n] = name;
@@ -205,9 +205,10 @@ window_plan(struct mlk_query *q, struct plan *child, struct bctx *b)
 	plan_set_schema(p, n);
 	for (size_t i = 0; i < n; i++) {
 		int c = i < child->ncols;
-		p->types[i] = c ? child->types[i] : b->wins[i - child->ncols].type;
-		p->names[i] = xstrdup(c ? child->names[i] :
-		                          b->wins[i - child->ncols].text);
+		p->types[i] =
+		    c ? child->types[i] : b->wins[i - child->ncols].type;
+		p->names[i] = xstrdup(
+		    c ? child->names[i] : b->wins[i - child->ncols].text);
 		mlk_column_init(&p->out[i], p->types[i]);
 	}
 	p->wins = b->wins;
@@ -225,10 +226,10 @@ expand_star(struct mlk_query *q, const struct ast *a, const struct scope *sc,
 
 	for (size_t i = 0; i < sc->n; i++) {
 		const struct scol *c = &sc->v[i];
-		if (a->qual && !(c->qual && (strcasecmp(c->qual, a->qual) == 0 ||
-		                                (c->qual2 &&
-		                                    strcasecmp(c->qual2,
-		                                        a->qual) == 0))))
+		if (a->qual &&
+		    !(c->qual &&
+		        (strcasecmp(c->qual, a->qual) == 0 ||
+		            (c->qual2 && strcasecmp(c->qual2, a->qual) == 0))))
 			continue;
 		if (c->origin >= 0)
 			q->used[c->origin].cols[c->ocol] = 1;
@@ -292,8 +293,8 @@ plan_select(struct mlk_query *q, const struct select *s,
 		b.group = xcalloc(s->ngroup + 1, sizeof(*b.group));
 		b.gbx = xcalloc(s->ngroup + 1, sizeof(*b.gbx));
 		for (size_t i = 0; i < s->ngroup; i++) {
-			b.group[i] = (struct ast *)group_target(s, &sc,
-			    s->group[i]);
+			b.group[i] =
+			    (struct ast *)group_target(s, &sc, s->group[i]);
 			if (ast_has_agg(b.group[i])) {
 				err = sql_error_at(s->group[i]->line,
 				    s->group[i]->col,
@@ -456,8 +457,7 @@ plan_union(struct mlk_query *q, const struct query *qq, struct plan **out,
 	struct mlk_error *err = NULL;
 	size_t n = 0, ncols = 0, *keys = NULL;
 	enum mlk_type *types = NULL;
-	struct order_spec o = { qq->order, qq->norder, qq->limit,
-		qq->offset };
+	struct order_spec o = { qq->order, qq->norder, qq->limit, qq->offset };
 	struct plan *p = NULL;
 
 	for (const struct select *s = qq->body; s; s = s->next)
@@ -531,11 +531,12 @@ plan_union(struct mlk_query *q, const struct query *qq, struct plan **out,
 	for (size_t i = 0; i < qq->norder; i++) {
 		const struct ast *a = qq->order[i].e;
 		keys[i] = SIZE_MAX;
-		if (a->kind == A_INT && a->ival >= 1 && (size_t)a->ival <= ncols)
+		if (a->kind == A_INT && a->ival >= 1 &&
+		    (size_t)a->ival <= ncols)
 			keys[i] = (size_t)a->ival - 1;
 		for (size_t j = 0; j < ncols && a->kind == A_COL && !a->qual &&
-		    keys[i] == SIZE_MAX;
-		    j++)
+		     keys[i] == SIZE_MAX;
+		     j++)
 			if (strcasecmp(p->names[j], a->name) == 0)
 				keys[i] = j;
 		if (keys[i] == SIZE_MAX) {

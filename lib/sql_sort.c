@@ -18,7 +18,7 @@ struct sort_key {
 	int desc, nulls_first;
 };
 
-int
+static int
 sort_cmp_rows(const struct sort_key *k, size_t nk, size_t a, size_t b)
 {
 	for (size_t i = 0; i < nk; i++) {

@@ -83,8 +83,7 @@ acc_add(struct frame_acc *a, const struct win_call *w,
 
 static struct mlk_error *
 acc_emit(const struct frame_acc *a, const struct win_call *w,
-    const struct mlk_column *x, struct mlk_column *res, size_t *src,
-    size_t at)
+    const struct mlk_column *x, struct mlk_column *res, size_t *src, size_t at)
 {
 	const char *f = w->fname;
 
@@ -223,8 +222,8 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 		ps = pe;
 	}
 	if (copying) {
-		int lagdef = w->arg3 && (strcmp(f, "lag") == 0 ||
-		                            strcmp(f, "lead") == 0);
+		int lagdef = w->arg3 &&
+		    (strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0);
 		mlk_column_reserve(out, n, 0);
 		for (size_t row = 0; row < n; row++) {
 			if (src[row] != SIZE_MAX)
