@@ -541,9 +541,14 @@ median(struct agg_vec *m)
 	size_t n = 0, h = m->n / 2;
 	double a, b;
 
+	/* NaNs to the end by swaps, so the values stay for another finish */
 	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i] == m->v[i])
+		if (m->v[i] == m->v[i]) {
+			double t = m->v[n];
+
 			m->v[n++] = m->v[i];
+			m->v[i] = t;
+		}
 	if (h >= n)
 		return NAN;
 	if (m->n % 2)

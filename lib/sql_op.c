@@ -5,138 +5,6 @@
 #include "sql_func_impl.h"
 #include "xmalloc.h"
 
-void
-sqlf_out_fixed(struct mlk_column *out, size_t nrows)
-{
-	assert(out->type != MLK_T_STRING);
-	mlk_column_reset(out);
-	mlk_column_reserve(out, nrows, 0);
-	out->nrows = nrows;
-}
-
-void
-sqlf_out_str(struct mlk_column *out, size_t nrows, size_t data_hint)
-{
-	assert(out->type == MLK_T_STRING);
-	mlk_column_reset(out);
-	mlk_column_reserve(out, nrows, data_hint);
-}
-
-void
-sqlf_set_null(struct mlk_column *out, size_t r)
-{
-	if (out->nulls == NULL)
-		out->nulls = xcalloc((out->alloc + 7) / 8, 1);
-	if (!(out->nulls[r >> 3] >> (r & 7) & 1)) {
-		out->nulls[r >> 3] |= (uint8_t)(1u << (r & 7));
-		out->nnulls++;
-	}
-}
-
-static size_t
-count_bits(const uint8_t *bits, size_t nrows)
-{
-	size_t n = 0, full = nrows / 8;
-
-	for (size_t i = 0; i < full; i++)
-		n += (size_t)__builtin_popcount(bits[i]);
-	if (nrows % 8)
-		n += (size_t)__builtin_popcount(
-		    bits[full] & ((1u << (nrows % 8)) - 1));
-	return n;
-}
-
-void
-sqlf_all_null(struct mlk_column *out)
-{
-	size_t n = out->nrows, bytes = (n + 7) / 8;
-
-	if (n == 0)
-		return;
-	if (out->nulls == NULL)
-		out->nulls = xcalloc((out->alloc + 7) / 8, 1);
-	memset(out->nulls, 0xff, n / 8);
-	if (n % 8)
-		out->nulls[bytes - 1] |= (uint8_t)((1u << (n % 8)) - 1);
-	out->nnulls = n;
-	switch (out->type) {
-	case MLK_T_FLOAT64:
-		memset(out->f64, 0, n * sizeof(double));
-		break;
-	case MLK_T_BOOL:
-		memset(out->b, 0, n);
-		break;
-	default:
-		memset(out->i64, 0, n * sizeof(int64_t));
-		break;
-	}
-}
-
-size_t
-sqlf_nulls_union(struct mlk_column *out, const struct mlk_sql_arg *args,
-    size_t nargs, size_t nrows)
-{
-	size_t bytes = (nrows + 7) / 8;
-
-	for (size_t i = 0; i < nargs; i++) {
-		const struct mlk_column *c = args[i].col;
-
-		if (c->nulls == NULL)
-			continue;
-		if (args[i].is_const) {
-			if (mlk_column_is_null(c, 0)) {
-				sqlf_all_null(out);
-				return out->nnulls;
-			}
-			continue;
-		}
-		if (out->nulls == NULL) {
-			out->nulls = xcalloc((out->alloc + 7) / 8, 1);
-			memcpy(out->nulls, c->nulls, bytes);
-		} else {
-			for (size_t j = 0; j < bytes; j++)
-				out->nulls[j] |= c->nulls[j];
-		}
-	}
-	if (out->nulls == NULL)
-		return 0;
-	if (nrows % 8)
-		out->nulls[bytes - 1] &= (uint8_t)((1u << (nrows % 8)) - 1);
-	out->nnulls = count_bits(out->nulls, nrows);
-	if (out->nnulls == 0) {
-		free(out->nulls);
-		out->nulls = NULL;
-	}
-	return out->nnulls;
-}
-
-void
-sqlf_zero_nulls(struct mlk_column *out)
-{
-	if (out->nulls == NULL)
-		return;
-	for (size_t j = 0; j < (out->nrows + 7) / 8; j++) {
-		unsigned m = out->nulls[j];
-
-		while (m) {
-			size_t r = j * 8 + (size_t)__builtin_ctz(m);
-
-			m &= m - 1;
-			switch (out->type) {
-			case MLK_T_FLOAT64:
-				out->f64[r] = 0;
-				break;
-			case MLK_T_BOOL:
-				out->b[r] = 0;
-				break;
-			default:
-				out->i64[r] = 0;
-				break;
-			}
-		}
-	}
-}
-
 static const char *const op_names[] = {
 	[MLK_OP_ADD] = "+",
 	[MLK_OP_SUB] = "-",
@@ -325,7 +193,30 @@ overflow(enum mlk_sql_op op)
 	    mlk_sql_op_name(op));
 }
 
-/* Null slots hold zero, so computing them cannot overflow. */
+/*
+ * Whether a row that is not NULL overflows: the loops compute NULL rows
+ * too, whose slots should hold zero but might not in a column made by
+ * hand.
+ */
+static int
+overflows(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
+    size_t n, const struct mlk_column *out)
+{
+	for (size_t r = 0; r < n; r++) {
+		int64_t x = a.col->i64[sqlf_row(&a, r)];
+		int64_t y = b.col->i64[sqlf_row(&b, r)], z;
+
+		if (mlk_column_is_null(out, r))
+			continue;
+		if ((op == MLK_OP_ADD && __builtin_add_overflow(x, y, &z)) ||
+		    (op == MLK_OP_SUB && __builtin_sub_overflow(x, y, &z)) ||
+		    (op == MLK_OP_MUL && __builtin_mul_overflow(x, y, &z)) ||
+		    (op == MLK_OP_IDIV && x == INT64_MIN && y == -1))
+			return 1;
+	}
+	return 0;
+}
+
 static struct mlk_error *
 arith_int(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
     size_t n, struct mlk_column *out)
@@ -366,7 +257,7 @@ arith_int(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
 	default:
 		abort();
 	}
-	if (ovf)
+	if (ovf && (out->nulls == NULL || overflows(op, a, b, n, out)))
 		return overflow(op);
 	return NULL;
 }
@@ -421,7 +312,9 @@ arith_time(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
 	else
 		BINLOOP(int64_t, pa, int64_t, pb,
 		    ovf |= __builtin_sub_overflow(x, y, &o[r]));
-	return ovf ? overflow(op) : NULL;
+	if (ovf && (out->nulls == NULL || overflows(op, a, b, n, out)))
+		return overflow(op);
+	return NULL;
 }
 
 static int
@@ -576,143 +469,6 @@ concat(struct mlk_sql_arg a, struct mlk_sql_arg b, size_t n,
 	}
 }
 
-/* --- LIKE ------------------------------------------------------------ */
-
-static inline unsigned char
-fold_ch(unsigned char c, int fold)
-{
-	return fold && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-/* Bytes of the UTF-8 character starting with c (1 for a stray byte). */
-static inline size_t
-utf8_len(unsigned char c)
-{
-	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
-/*
- * Wildcard matching with one backtrack point, the last %: linear for
- * patterns with one %, at worst quadratic, never exponential.
- */
-int
-sqlf_like(const char *s, size_t n, const char *p, size_t pn, int fold)
-{
-	size_t si = 0, pi = 0, star_p = SIZE_MAX, star_s = 0;
-
-	while (si < n) {
-		if (pi < pn && p[pi] == '%') {
-			while (pi < pn && p[pi] == '%')
-				pi++;
-			if (pi == pn)
-				return 1;
-			star_p = pi, star_s = si;
-			continue;
-		}
-		if (pi < pn && p[pi] == '_') {
-			size_t l = utf8_len((unsigned char)s[si]);
-
-			si += l > n - si ? n - si : l;
-			pi++;
-			continue;
-		}
-		if (pi < pn) {
-			size_t q = pi;
-
-			if (p[q] == '\\' && q + 1 < pn)
-				q++;
-			if (fold_ch((unsigned char)p[q], fold) ==
-			    fold_ch((unsigned char)s[si], fold)) {
-				si++, pi = q + 1;
-				continue;
-			}
-		}
-		if (star_p == SIZE_MAX)
-			return 0;
-		/* let the last % take one more character */
-		star_s += utf8_len((unsigned char)s[star_s]);
-		if (star_s > n)
-			return 0;
-		si = star_s, pi = star_p;
-	}
-	while (pi < pn && p[pi] == '%')
-		pi++;
-	return pi == pn;
-}
-
-enum like_kind {
-	LIKE_GENERAL,
-	LIKE_EXACT,
-	LIKE_PREFIX,
-	LIKE_SUFFIX,
-	LIKE_CONTAINS
-};
-
-/* A constant pattern of literals and %s at its ends only: no matcher. */
-static enum like_kind
-like_classify(const char *p, size_t pn, size_t *start, size_t *len)
-{
-	size_t i = 0, e = pn;
-	int lead, trail;
-
-	while (i < e && p[i] == '%')
-		i++;
-	while (e > i && p[e - 1] == '%')
-		e--;
-	lead = i > 0, trail = e < pn;
-	for (size_t k = i; k < e; k++)
-		if (p[k] == '%' || p[k] == '_' || p[k] == '\\')
-			return LIKE_GENERAL;
-	*start = i, *len = e - i;
-	if (lead && trail)
-		return LIKE_CONTAINS;
-	if (lead)
-		return LIKE_SUFFIX;
-	if (trail)
-		return LIKE_PREFIX;
-	return LIKE_EXACT;
-}
-
-static void
-like(int fold, struct mlk_sql_arg a, struct mlk_sql_arg b, size_t n,
-    struct mlk_column *out)
-{
-	uint8_t *o = out->b;
-	enum like_kind kind = LIKE_GENERAL;
-	size_t ps = 0, pl = 0, pn = 0;
-	const char *p = NULL;
-
-	if (b.is_const) {
-		p = mlk_column_get_str(b.col, 0, &pn);
-		if (!fold)
-			kind = like_classify(p, pn, &ps, &pl);
-	}
-	for (size_t r = 0; r < n; r++) {
-		size_t sn;
-		const char *s = mlk_column_get_str(a.col, sqlf_row(&a, r), &sn);
-
-		switch (kind) {
-		case LIKE_EXACT:
-			o[r] = sn == pl && memcmp(s, p + ps, pl) == 0;
-			break;
-		case LIKE_PREFIX:
-			o[r] = sn >= pl && memcmp(s, p + ps, pl) == 0;
-			break;
-		case LIKE_SUFFIX:
-			o[r] = sn >= pl && memcmp(s + sn - pl, p + ps, pl) == 0;
-			break;
-		case LIKE_CONTAINS:
-			o[r] = pl == 0 || memmem(s, sn, p + ps, pl) != NULL;
-			break;
-		default:
-			if (!b.is_const)
-				p = mlk_column_get_str(b.col, r, &pn);
-			o[r] = (uint8_t)sqlf_like(s, sn, p, pn, fold);
-			break;
-		}
-	}
-}
-
 struct mlk_error *
 mlk_sql_op_eval(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
     size_t nrows, struct mlk_column *out)
@@ -748,7 +504,7 @@ mlk_sql_op_eval(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
 		return NULL;
 	case MLK_OP_LIKE:
 	case MLK_OP_ILIKE:
-		like(op == MLK_OP_ILIKE, a, b, nrows, out);
+		sqlf_like_eval(op == MLK_OP_ILIKE, a, b, nrows, out);
 		break;
 	default:
 		compare(op, a, b, nrows, out);
