@@ -11,6 +11,9 @@
 
 static const char *const win_names[] = { "row_number", "rank", "dense_rank",
 	"lag", "lead", "first_value", "last_value", NULL };
+static const char *const agg_names_[] = { "count", "sum", "avg", "min", "max",
+	"stddev", "variance", "median", "any_value", "row_number", "rank",
+	"dense_rank", "lag", "lead", "first_value", "last_value", NULL };
 static const char *const win_aggs[] = { "sum", "avg", "mean", "min", "max",
 	"count", NULL };
 
@@ -237,6 +240,31 @@ fail:
 	return err;
 }
 
+/* "unknown function 'lenght'; did you mean 'length'?" */
+static struct mlk_error *
+suggest(const struct ast *a, struct mlk_error *err)
+{
+	const char *const *names = mlk_sql_func_names();
+	struct mlk_schema s = MLK_SCHEMA_INIT;
+	const char *near;
+
+	if (strncmp(err->msg, "unknown function", 16) != 0)
+		return sql_at(a, err);
+	for (size_t i = 0; names[i]; i++)
+		mlk_schema_add(&s, names[i], MLK_T_INT64, 1);
+	for (size_t i = 0; agg_names_[i]; i++)
+		mlk_schema_add(&s, agg_names_[i], MLK_T_INT64, 1);
+	near = mlk_schema_suggest(&s, a->name);
+	if (near) {
+		struct mlk_error *e = mlk_error_new(err->code,
+		    "%s; did you mean '%s'?", err->msg, near);
+		mlk_error_free(err);
+		err = e;
+	}
+	mlk_schema_release(&s);
+	return sql_at(a, err);
+}
+
 struct mlk_error *
 bind_call(struct bctx *b, const struct ast *a, struct bx **out)
 {
@@ -274,7 +302,7 @@ bind_call(struct bctx *b, const struct ast *a, struct bx **out)
 	}
 	if ((err = mlk_sql_func_resolve(a->name, types, a->nargs, &fn, cast,
 	         &ret))) {
-		err = sql_at(a, err);
+		err = suggest(a, err);
 		goto done;
 	}
 	e->fn = fn;

@@ -170,6 +170,7 @@ p_func(struct parser *p, const struct tok *t, struct ast **out)
 		for (char *s = x->sval; *s; s++)
 			if (*s >= 'A' && *s <= 'Z')
 				*s = *s - 'A' + 'a';
+		x->ival = (int64_t)strlen(x->sval);
 		add_arg(a, x, &alloc);
 		if ((err = p_expect_kw(p, "from")) || (err = p_or(p, &x)))
 			return err;
