@@ -373,8 +373,10 @@ p_query(struct parser *p, struct query **out)
 		if (p_accept_op(p, "(")) {
 			/* (SELECT ...) UNION ALL (SELECT ...) */
 			struct query *sub;
-			if ((err = p_query(p, &sub)))
+			if ((err = p_query(p, &sub))) {
+				sql_query_free(sub);
 				return err;
+			}
 			if (sub->nctes || sub->norder || sub->limit ||
 			    sub->body->next) {
 				sql_query_free(sub);
@@ -492,8 +494,10 @@ sql_parse(const char *sql, struct query **out)
 	int explain = 0;
 
 	*out = NULL;
-	if ((err = sql_lex(sql, &p.toks)))
+	if ((err = sql_lex(sql, &p.toks))) {
+		sql_toklist_release(&p.toks);
 		return err;
+	}
 	if (p_accept_kw(&p, "explain"))
 		explain = 1;
 	if (!p_is_kw(&p, 0, "select") && !p_is_kw(&p, 0, "with") &&
@@ -523,8 +527,10 @@ sql_parse_expr_text(const char *sql, struct ast **out)
 	struct mlk_error *err;
 
 	*out = NULL;
-	if ((err = sql_lex(sql, &p.toks)))
+	if ((err = sql_lex(sql, &p.toks))) {
+		sql_toklist_release(&p.toks);
 		return err;
+	}
 	if ((err = p_expr(&p, out)))
 		goto done;
 	if (p_peek(&p, 0)->kind != T_EOF)

@@ -107,6 +107,9 @@ p_type(struct parser *p, enum mlk_type *out)
 }
 
 static struct mlk_error *p_or(struct parser *, struct ast **);
+static struct mlk_error *p_arith(struct parser *, int, struct ast **);
+static struct mlk_error *p_unary(struct parser *, struct ast **);
+static struct mlk_error *p_not(struct parser *, struct ast **);
 
 static struct mlk_error *
 p_case(struct parser *p, const struct tok *t, struct ast **out)
@@ -209,7 +212,7 @@ p_func(struct parser *p, const struct tok *t, struct ast **out)
 }
 
 static struct mlk_error *
-p_primary(struct parser *p, struct ast **out)
+p_primary_(struct parser *p, struct ast **out)
 {
 	const struct tok *t = p_peek(p, 0);
 	struct mlk_error *err;
@@ -388,8 +391,21 @@ p_primary(struct parser *p, struct ast **out)
 	}
 }
 
+/* The same, freeing what was built when it fails. */
 static struct mlk_error *
-p_postfix(struct parser *p, struct ast **out)
+p_primary(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_primary_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static struct mlk_error *
+p_postfix_(struct parser *p, struct ast **out)
 {
 	struct mlk_error *err;
 
@@ -412,8 +428,21 @@ p_postfix(struct parser *p, struct ast **out)
 	return NULL;
 }
 
+/* The same, freeing what was built when it fails. */
 static struct mlk_error *
-p_unary(struct parser *p, struct ast **out)
+p_postfix(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_postfix_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static struct mlk_error *
+p_unary_(struct parser *p, struct ast **out)
 {
 	const struct tok *t = p_peek(p, 0);
 	struct mlk_error *err;
@@ -444,6 +473,19 @@ p_unary(struct parser *p, struct ast **out)
 	return p_postfix(p, out);
 }
 
+/* The same, freeing what was built when it fails. */
+static struct mlk_error *
+p_unary(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_unary_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
 /* Binary levels, loosest first, below comparison. */
 static const struct {
 	const char *op;
@@ -454,7 +496,7 @@ static const struct {
 	{ "//", MLK_OP_IDIV, 2 }, { "%", MLK_OP_MOD, 2 } };
 
 static struct mlk_error *
-p_arith(struct parser *p, int level, struct ast **out)
+p_arith_(struct parser *p, int level, struct ast **out)
 {
 	struct mlk_error *err;
 
@@ -483,6 +525,18 @@ p_arith(struct parser *p, int level, struct ast **out)
 	}
 }
 
+static struct mlk_error *
+p_arith(struct parser *p, int level, struct ast **out)
+{
+	struct mlk_error *err = p_arith_(p, level, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
 static const struct {
 	const char *op;
 	int code;
@@ -491,7 +545,7 @@ static const struct {
 	{ ">=", MLK_OP_GE } };
 
 static struct mlk_error *
-p_cmp(struct parser *p, struct ast **out)
+p_cmp_(struct parser *p, struct ast **out)
 {
 	struct mlk_error *err;
 	struct ast *r, *r2;
@@ -543,25 +597,30 @@ p_cmp(struct parser *p, struct ast **out)
 				    "join");
 			do {
 				struct ast *eq;
-				if ((err = p_or(p, &r)))
+				if ((err = p_or(p, &r))) {
+					sql_ast_free(any);
 					return err;
+				}
 				eq = binop(MLK_OP_EQ, sql_ast_dup(*out), r);
 				any = any ? binop(MLK_OP_OR, any, eq) : eq;
 			} while (p_accept_op(p, ","));
 			any->off = (*out)->off;
 			any->end = p_peek(p, 0)->end;
-			if ((err = p_expect_op(p, ")")))
-				return err;
 			sql_ast_free(*out);
 			*out = neg ? unop(MLK_UNOP_NOT, any, t) : any;
+			if ((err = p_expect_op(p, ")")))
+				return err;
 			continue;
 		}
 		if (p_accept_kw(p, "between")) {
 			struct ast *lo, *hi;
-			if ((err = p_arith(p, 0, &r)) ||
-			    (err = p_expect_kw(p, "and")) ||
-			    (err = p_arith(p, 0, &r2)))
+			if ((err = p_arith(p, 0, &r)))
 				return err;
+			if ((err = p_expect_kw(p, "and")) ||
+			    (err = p_arith(p, 0, &r2))) {
+				sql_ast_free(r);
+				return err;
+			}
 			lo = binop(MLK_OP_GE, sql_ast_dup(*out), r);
 			hi = binop(MLK_OP_LE, *out, r2);
 			*out = binop(MLK_OP_AND, lo, hi);
@@ -587,8 +646,21 @@ p_cmp(struct parser *p, struct ast **out)
 	}
 }
 
+/* The same, freeing what was built when it fails. */
 static struct mlk_error *
-p_not(struct parser *p, struct ast **out)
+p_cmp(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_cmp_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static struct mlk_error *
+p_not_(struct parser *p, struct ast **out)
 {
 	const struct tok *t = p_peek(p, 0);
 	struct mlk_error *err;
@@ -602,8 +674,21 @@ p_not(struct parser *p, struct ast **out)
 	return p_cmp(p, out);
 }
 
+/* The same, freeing what was built when it fails. */
 static struct mlk_error *
-p_and(struct parser *p, struct ast **out)
+p_not(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_not_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static struct mlk_error *
+p_and_(struct parser *p, struct ast **out)
 {
 	struct mlk_error *err;
 	struct ast *r;
@@ -618,8 +703,21 @@ p_and(struct parser *p, struct ast **out)
 	return NULL;
 }
 
+/* The same, freeing what was built when it fails. */
 static struct mlk_error *
-p_or(struct parser *p, struct ast **out)
+p_and(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_and_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static struct mlk_error *
+p_or_(struct parser *p, struct ast **out)
 {
 	struct mlk_error *err;
 	struct ast *r;
@@ -632,6 +730,19 @@ p_or(struct parser *p, struct ast **out)
 		*out = binop(MLK_OP_OR, *out, r);
 	}
 	return NULL;
+}
+
+/* The same, freeing what was built when it fails. */
+static struct mlk_error *
+p_or(struct parser *p, struct ast **out)
+{
+	struct mlk_error *err = p_or_(p, out);
+
+	if (err) {
+		sql_ast_free(*out);
+		*out = NULL;
+	}
+	return err;
 }
 
 struct mlk_error *

@@ -459,12 +459,12 @@ plan_union(struct mlk_query *q, const struct query *qq, struct plan **out,
 	enum mlk_type *types = NULL;
 	struct order_spec o = { qq->order, qq->norder, qq->limit, qq->offset };
 	struct plan *p = NULL;
+	size_t total = 0;
 
 	for (const struct select *s = qq->body; s; s = s->next)
-		n++;
-	br = xcalloc(n, sizeof(*br));
-	scs = xcalloc(n, sizeof(*scs));
-	n = 0;
+		total++;
+	br = xcalloc(total, sizeof(*br));
+	scs = xcalloc(total, sizeof(*scs));
 	for (const struct select *s = qq->body; s; s = s->next, n++) {
 		if ((err = plan_select(q, s, NULL, &br[n], &scs[n])))
 			goto done;
@@ -551,7 +551,7 @@ plan_union(struct mlk_query *q, const struct query *qq, struct plan **out,
 	for (size_t i = 0; i < ncols; i++)
 		scope_add(osc, NULL, NULL, p->names[i], types[i], -1, 0);
 done:
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < total; k++) {
 		plan_free(br[k]);
 		scope_release(&scs[k]);
 	}

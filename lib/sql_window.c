@@ -147,7 +147,7 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 	copying = strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0 ||
 	    strcmp(f, "first_value") == 0 || strcmp(f, "last_value") == 0 ||
 	    strcmp(f, "min") == 0 || strcmp(f, "max") == 0;
-	if (!copying) {
+	if (!copying && n > 0) {
 		mlk_column_reserve(&res, n, 0);
 		res.nrows = n;
 		memset(res.type == MLK_T_FLOAT64 ? (void *)res.f64 :
