@@ -117,14 +117,27 @@ excludes(const struct plan *p, const struct bx *e, const struct mlk_chunk *ch)
 }
 
 struct scan_st {
-	size_t chunk;
-	size_t skipped;
+	size_t *todo, ntodo, pos; /* the chunks to read, after skipping */
+	void *par; /* the parallel scan, when threads read ahead */
 };
 
 static struct mlk_error *
 scan_open(struct plan *p)
 {
-	p->st = xcalloc(1, sizeof(struct scan_st));
+	const struct mlk_snapshot *snap = &p->tv->snap;
+	struct scan_st *st = xcalloc(1, sizeof(*st));
+
+	p->st = st;
+	st->todo = xcalloc(snap->nchunks + 1, sizeof(*st->todo));
+	for (size_t c = 0; c < snap->nchunks; c++) {
+		int skip = snap->chunks[c].rows == 0;
+		for (size_t i = 0; i < p->nskip && !skip; i++)
+			skip = excludes(p, p->skip[i], &snap->chunks[c]);
+		if (!skip)
+			st->todo[st->ntodo++] = c;
+	}
+	if (p->ctx->threads > 1 && st->ntodo > 1 && p->nwant > 0)
+		return pscan_open(p, st->todo, st->ntodo, &st->par);
 	return NULL;
 }
 
@@ -133,35 +146,36 @@ scan_next(struct plan *p, int *more)
 {
 	struct scan_st *st = p->st;
 	const struct mlk_snapshot *snap = &p->tv->snap;
+	const struct mlk_chunk *ch;
 	struct mlk_error *err;
 
+	if (st->par)
+		return pscan_next(st->par, p, more);
 	*more = 0;
 	p->nrows = 0;
 	p->cur = p->out;
-	while (st->chunk < snap->nchunks) {
-		const struct mlk_chunk *ch = &snap->chunks[st->chunk++];
-		int skip = 0;
-		for (size_t i = 0; i < p->nskip && !skip; i++)
-			skip = excludes(p, p->skip[i], ch);
-		if (skip || ch->rows == 0) {
-			st->skipped++;
-			continue;
-		}
-		if (p->nwant &&
-		    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch,
-		         p->want, p->nwant, p->out)))
-			return err;
-		p->nrows = (size_t)ch->rows;
-		*more = 1;
+	if (st->pos >= st->ntodo)
 		return NULL;
-	}
+	ch = &snap->chunks[st->todo[st->pos++]];
+	if (p->nwant &&
+	    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch, p->want,
+	         p->nwant, p->out)))
+		return err;
+	p->nrows = (size_t)ch->rows;
+	*more = 1;
 	return NULL;
 }
 
 static void
 scan_close(struct plan *p)
 {
-	free(p->st);
+	struct scan_st *st = p->st;
+
+	if (st) {
+		pscan_close(st->par);
+		free(st->todo);
+		free(st);
+	}
 	p->st = NULL;
 }
 

@@ -386,6 +386,12 @@ struct plan {
 	void *st;
 };
 
+/* The parallel scan (sql_pscan.c): todo[] lists the chunks to read. */
+struct mlk_error *pscan_open(struct plan *, size_t *todo, size_t ntodo,
+    void **out);
+struct mlk_error *pscan_next(void *, struct plan *, int *more);
+void pscan_close(void *);
+
 void plan_free(struct plan *);
 void plan_set_schema(struct plan *, size_t ncols);
 void plan_explain(const struct plan *, int depth, struct strbuf *);
