@@ -155,7 +155,11 @@ struct parser {
 	const char *sql;
 	struct toklist toks;
 	size_t pos;
+	int depth; /* nesting, bounded so that no input overflows the stack */
 };
+
+/* How deep expressions and subqueries may nest. */
+#define SQL_MAX_DEPTH 1000
 
 struct mlk_error *sql_parse(const char *sql, struct query **out);
 /* One expression, alone (mlk_sql_expr_compile). */

@@ -344,8 +344,8 @@ p_select(struct parser *p, struct select **out)
 	return NULL;
 }
 
-struct mlk_error *
-p_query(struct parser *p, struct query **out)
+static struct mlk_error *
+p_query_(struct parser *p, struct query **out)
 {
 	struct query *q = xcalloc(1, sizeof(*q));
 	struct mlk_error *err;
@@ -410,6 +410,24 @@ p_query(struct parser *p, struct query **out)
 	if (p_accept_kw(p, "offset") && (err = p_expr(p, &q->offset)))
 		return err;
 	return NULL;
+}
+
+/* A query nests as deeply as a few levels of expression. */
+struct mlk_error *
+p_query(struct parser *p, struct query **out)
+{
+	struct mlk_error *err;
+
+	*out = NULL;
+	p->depth += 4;
+	if (p->depth > SQL_MAX_DEPTH)
+		err = sql_error_at(p_peek(p, 0)->line, p_peek(p, 0)->col,
+		    "the query nests too deeply (more than %d levels)",
+		    SQL_MAX_DEPTH);
+	else
+		err = p_query_(p, out);
+	p->depth -= 4;
+	return err;
 }
 
 /* The window of an OVER clause (called by the expression parser). */
@@ -489,7 +507,7 @@ p_window(struct parser *p, struct ast_window **out)
 struct mlk_error *
 sql_parse(const char *sql, struct query **out)
 {
-	struct parser p = { sql, { NULL, 0, 0 }, 0 };
+	struct parser p = { sql, { NULL, 0, 0 }, 0, 0 };
 	struct mlk_error *err;
 	int explain = 0;
 
@@ -523,7 +541,7 @@ done:
 struct mlk_error *
 sql_parse_expr_text(const char *sql, struct ast **out)
 {
-	struct parser p = { sql, { NULL, 0, 0 }, 0 };
+	struct parser p = { sql, { NULL, 0, 0 }, 0, 0 };
 	struct mlk_error *err;
 
 	*out = NULL;

@@ -477,7 +477,18 @@ p_unary_(struct parser *p, struct ast **out)
 static struct mlk_error *
 p_unary(struct parser *p, struct ast **out)
 {
-	struct mlk_error *err = p_unary_(p, out);
+	struct mlk_error *err;
+
+	if (++p->depth > SQL_MAX_DEPTH) {
+		const struct tok *t = p_peek(p, 0);
+		p->depth--;
+		*out = NULL;
+		return sql_error_at(t->line, t->col,
+		    "the query nests too deeply (more than %d levels)",
+		    SQL_MAX_DEPTH);
+	}
+	err = p_unary_(p, out);
+	p->depth--;
 
 	if (err) {
 		sql_ast_free(*out);
@@ -678,7 +689,18 @@ p_not_(struct parser *p, struct ast **out)
 static struct mlk_error *
 p_not(struct parser *p, struct ast **out)
 {
-	struct mlk_error *err = p_not_(p, out);
+	struct mlk_error *err;
+
+	if (++p->depth > SQL_MAX_DEPTH) {
+		const struct tok *t = p_peek(p, 0);
+		p->depth--;
+		*out = NULL;
+		return sql_error_at(t->line, t->col,
+		    "the query nests too deeply (more than %d levels)",
+		    SQL_MAX_DEPTH);
+	}
+	err = p_not_(p, out);
+	p->depth--;
 
 	if (err) {
 		sql_ast_free(*out);
@@ -736,7 +758,18 @@ p_or_(struct parser *p, struct ast **out)
 static struct mlk_error *
 p_or(struct parser *p, struct ast **out)
 {
-	struct mlk_error *err = p_or_(p, out);
+	struct mlk_error *err;
+
+	if (++p->depth > SQL_MAX_DEPTH) {
+		const struct tok *t = p_peek(p, 0);
+		p->depth--;
+		*out = NULL;
+		return sql_error_at(t->line, t->col,
+		    "the query nests too deeply (more than %d levels)",
+		    SQL_MAX_DEPTH);
+	}
+	err = p_or_(p, out);
+	p->depth--;
 
 	if (err) {
 		sql_ast_free(*out);

@@ -193,9 +193,36 @@ test_expr(void)
 	mlk_schema_release(&schema);
 }
 
+/* Nesting is bounded: deep input is an error, not a stack overflow. */
+static void
+test_depth(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct query *q = NULL;
+	struct mlk_error *err;
+
+	strbuf_addstr(&sb, "SELECT ");
+	strbuf_addchars(&sb, '(', 100000);
+	strbuf_addch(&sb, '1');
+	err = sql_parse(sb.buf, &q);
+	tap_ok(err && strstr(err->msg, "nests too deeply"),
+	    "100000 parentheses: %s", err ? err->msg : "parsed");
+	mlk_error_free(err);
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "SELECT 1 FROM ");
+	for (int i = 0; i < 10000; i++)
+		strbuf_addstr(&sb, "(SELECT 1 FROM ");
+	err = sql_parse(sb.buf, &q);
+	tap_ok(err && strstr(err->msg, "nests too deeply"),
+	    "10000 subqueries: %s", err ? err->msg : "parsed");
+	mlk_error_free(err);
+	strbuf_release(&sb);
+}
+
 int
 main(void)
 {
+	test_depth();
 	test_parse();
 	test_shape();
 	test_expr();
