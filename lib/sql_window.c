@@ -106,6 +106,89 @@ acc_emit(const struct frame_acc *a, const struct win_call *w,
 	return NULL;
 }
 
+/*
+ * Replaces the np partition key columns k[0 .. np - 1] with one int64
+ * column of partition numbers in k[0] (the others released).
+ */
+static void
+partition_ids(struct mlk_column *k, size_t np, size_t n)
+{
+	struct val *v = xcalloc(np + 1, sizeof(*v));
+	enum mlk_type *t = xcalloc(np + 1, sizeof(*t));
+	uint32_t *gid = xcalloc(n + 1, sizeof(*gid));
+	struct htab h;
+
+	for (size_t i = 0; i < np; i++) {
+		v[i].col = &k[i];
+		t[i] = k[i].type;
+	}
+	htab_init(&h, np, t);
+	htab_groups(&h, v, n, gid);
+	htab_release(&h);
+	for (size_t i = 0; i < np; i++)
+		mlk_column_release(&k[i]);
+	mlk_column_init(&k[0], MLK_T_INT64);
+	mlk_column_reserve(&k[0], n, 0);
+	for (size_t r = 0; r < n; r++)
+		k[0].i64[r] = gid[r];
+	k[0].nrows = n;
+	free(v);
+	free(t);
+	free(gid);
+}
+
+struct fast_row {
+	int64_t part, key;
+	size_t idx;
+};
+
+static int
+fast_cmp(const void *x, const void *y)
+{
+	const struct fast_row *a = x, *b = y;
+
+	if (a->part != b->part)
+		return a->part < b->part ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/*
+ * Sorts idx by at most one int64 partition number and one integer-like
+ * order key without NULLs, the common case (PARTITION BY meter ORDER BY
+ * ts); returns 0 when the keys are not so.
+ */
+static int
+fast_sort(const struct mlk_column *k, size_t np, size_t no, const int *desc,
+    size_t *idx, size_t n)
+{
+	const struct mlk_column *o = no ? &k[np] : NULL;
+	struct fast_row *v;
+
+	if (np > 1 || no > 1 ||
+	    (np && (k[0].type != MLK_T_INT64 || k[0].nulls)))
+		return 0;
+	if (o &&
+	    ((o->type != MLK_T_INT64 && o->type != MLK_T_DATE &&
+	         o->type != MLK_T_TIMESTAMP) ||
+	        o->nulls))
+		return 0;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (size_t r = 0; r < n; r++) {
+		v[r].part = np ? k[0].i64[r] : 0;
+		v[r].key = o ? (desc[np] ? -o->i64[r] : o->i64[r]) : 0;
+		if (o && desc[np] && o->i64[r] == INT64_MIN)
+			v[r].key = INT64_MAX;
+		v[r].idx = r;
+	}
+	qsort(v, n, sizeof(*v), fast_cmp);
+	for (size_t r = 0; r < n; r++)
+		idx[r] = v[r].idx;
+	free(v);
+	return 1;
+}
+
 /* One window call over rel: its result column in input order. */
 static struct mlk_error *
 compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
@@ -141,9 +224,22 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 		goto done;
 	if (w->arg3 && (err = bx_eval_into(w->arg3, r->cols, n, &d)))
 		goto done;
+	if (np > 1 || (np == 1 && k[0].type != MLK_T_INT64)) {
+		/* The partition keys become one number: faster to sort. */
+		partition_ids(k, np, n);
+		for (size_t i = 1; i <= no; i++) {
+			k[i] = k[np - 1 + i];
+			kc[i] = &k[i];
+			desc[i] = desc[np - 1 + i];
+			nf[i] = nf[np - 1 + i];
+		}
+		kc[0] = &k[0];
+		np = 1;
+	}
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
-	sort_index(kc, desc, nf, np + no, idx, n);
+	if (!fast_sort(k, np, no, desc, idx, n))
+		sort_index(kc, desc, nf, np + no, idx, n);
 	copying = strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0 ||
 	    strcmp(f, "first_value") == 0 || strcmp(f, "last_value") == 0 ||
 	    strcmp(f, "min") == 0 || strcmp(f, "max") == 0;
