@@ -159,3 +159,41 @@ WHERE n >"
 	run -0 mlk query "SELECT i FROM bronze.big WHERE m = 0 LIMIT 3 OFFSET 10000"
 	assert_output "$(printf 'i\n70007\n70014\n70021')"
 }
+
+sqlrel() {
+	"$MLK_TOOLS/sqlrel" "$@"
+}
+
+@test "query API: caller relations name a version; inputs; expectations" {
+	init_repo
+	readings
+	printf 'm9,9,9\n' | mktable -a bronze.r 'meter:string,kwh:float64,n:int64'
+	run -0 sqlrel -e "kwh >= 0 AND meter IS NOT NULL" target=bronze.r@0 -- \
+	    "SELECT t.meter, t.kwh FROM target t JOIN bronze.r r ON t.n = r.n WHERE r.n > 2"
+	assert_output - <<'EOF'
+meter,kwh,expect
+m1,3,1
+m3,-1,0
+input bronze.r@0
+input bronze.r@1
+EOF
+	run -2 sqlrel target=bronze.r@0 -- "SELECT * FROM target VERSION AS OF 1"
+	assert_output "sqlrel: line 1, column 15: 'target' names one version already"
+	run -2 sqlrel -e "kwhh > 0" -- "SELECT kwh FROM bronze.r"
+	assert_output "sqlrel: line 1, column 1: unknown column 'kwhh'; did you mean 'kwh'?"
+}
+
+@test "query API: one thread or several give the same rows in the same order" {
+	init_repo
+	seq 1 50000 | awk '{ print $1 "," ($1 % 13) }' |
+	    mktable -c 1000 bronze.big 'i:int64,m:int64'
+	q="SELECT i, m FROM bronze.big WHERE m > 3 AND i % 5 = 0"
+	sqlrel -t 1 -- "$q" > one.csv
+	sqlrel -t 4 -- "$q" > four.csv
+	[ "$(wc -l < one.csv)" -gt 5000 ]
+	cmp one.csv four.csv
+	q="SELECT m, count(*), sum(i) FROM bronze.big GROUP BY m ORDER BY m"
+	sqlrel -t 1 -- "$q" > one.csv
+	sqlrel -t 4 -- "$q" > four.csv
+	cmp one.csv four.csv
+}
