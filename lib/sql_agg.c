@@ -37,8 +37,6 @@ static const struct {
 	{ "mean", "avg" },
 	{ "stddev_samp", "stddev" },
 	{ "var_samp", "variance" },
-	{ "first", "any_value" },
-	{ "arbitrary", "any_value" },
 };
 
 struct mlk_error *

@@ -330,6 +330,34 @@ diff(enum part p, int64_t a, int64_t b)
 	}
 }
 
+/* date_trunc to a day or less of a column: a loop without a switch. */
+static void
+trunc_fast(enum part p, const struct mlk_column *c, size_t nrows,
+    struct mlk_column *out)
+{
+	static const int64_t units[] = { [P_MICROSECOND] = 1,
+		[P_MILLISECOND] = 1000,
+		[P_SECOND] = US_PER_SEC,
+		[P_MINUTE] = 60 * US_PER_SEC,
+		[P_HOUR] = 3600 * US_PER_SEC,
+		[P_DAY] = US_PER_DAY };
+	int64_t unit = units[p];
+	const int64_t *v = c->i64;
+	int64_t *o = out->i64;
+
+	/* a date is already whole days */
+	if (c->type == MLK_T_DATE || unit == 1) {
+		if (nrows)
+			memcpy(o, v, nrows * sizeof(*o));
+		return;
+	}
+	for (size_t r = 0; r < nrows; r++) {
+		int64_t m = v[r] % unit;
+
+		o[r] = v[r] - m - (m < 0 ? unit : 0);
+	}
+}
+
 /* date_trunc, date_part and date_diff: a part name, then the values. */
 static struct mlk_error *
 eval_part(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
@@ -344,6 +372,12 @@ eval_part(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
 	sqlf_out_fixed(out, nrows);
 	if (ps && (err = parse_part(ps, pn, &p)))
 		return err;
+	if (f->id == T_TRUNC && p <= P_DAY && !args[1].is_const) {
+		trunc_fast(p, args[1].col, nrows, out);
+		sqlf_nulls_union(out, args, nargs, nrows);
+		sqlf_zero_nulls(out);
+		return NULL;
+	}
 	for (size_t r = 0; r < nrows; r++) {
 		int64_t x;
 

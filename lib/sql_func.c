@@ -322,6 +322,49 @@ put_null(struct mlk_column *out, size_t r)
 	sqlf_set_null(out, r);
 }
 
+/*
+ * coalesce(x, ...) of a fixed-width column: x copied whole, then only
+ * its NULL rows looked at.
+ */
+static void
+coalesce_fixed(const struct mlk_sql_arg *args, size_t nargs, size_t nrows,
+    struct mlk_column *out)
+{
+	const struct mlk_column *c = args[0].col;
+	size_t w = out->type == MLK_T_FLOAT64 ? sizeof(double) :
+	    out->type == MLK_T_BOOL           ? 1 :
+	                                        sizeof(int64_t);
+	const void *src = out->type == MLK_T_FLOAT64 ? (const void *)c->f64 :
+	    out->type == MLK_T_BOOL                  ? (const void *)c->b :
+	                                               (const void *)c->i64;
+	void *dst = out->type == MLK_T_FLOAT64 ? (void *)out->f64 :
+	    out->type == MLK_T_BOOL            ? (void *)out->b :
+	                                         (void *)out->i64;
+
+	if (nrows)
+		memcpy(dst, src, nrows * w);
+	if (c->nulls == NULL)
+		return;
+	for (size_t j = 0; j < (nrows + 7) / 8; j++) {
+		unsigned m = c->nulls[j];
+
+		while (m) {
+			size_t r = j * 8 + (size_t)__builtin_ctz(m), i = 1;
+
+			m &= m - 1;
+			if (r >= nrows)
+				break;
+			while (i < nargs && sqlf_is_null(&args[i], r))
+				i++;
+			if (i < nargs)
+				put_row(out, r, args[i].col,
+				    sqlf_row(&args[i], r));
+			else
+				put_null(out, r);
+		}
+	}
+}
+
 static struct mlk_error *
 eval_generic(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
     size_t nargs, size_t nrows, struct mlk_column *out)
@@ -330,6 +373,11 @@ eval_generic(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
 		sqlf_out_str(out, nrows, args[0].col->data_len);
 	else
 		sqlf_out_fixed(out, nrows);
+	if (f->id == F_COALESCE && out->type != MLK_T_STRING &&
+	    !args[0].is_const && args[0].col->nrows >= nrows) {
+		coalesce_fixed(args, nargs, nrows, out);
+		return NULL;
+	}
 	for (size_t r = 0; r < nrows; r++) {
 		const struct mlk_sql_arg *best = NULL;
 

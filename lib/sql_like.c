@@ -66,6 +66,28 @@ sqlf_like(const char *s, size_t n, const char *p, size_t pn, int fold)
 	return pi == pn;
 }
 
+/* s[0..n) equals the lower-case l[0..n), ASCII letters caselessly. */
+static int
+eq_fold(const char *s, const char *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fold_ch((unsigned char)s[i], 1) != (unsigned char)l[i])
+			return 0;
+	return 1;
+}
+
+static int
+contains_fold(const char *s, size_t sn, const char *l, size_t ln)
+{
+	if (ln == 0)
+		return 1;
+	for (size_t i = 0; i + ln <= sn; i++)
+		if (fold_ch((unsigned char)s[i], 1) == (unsigned char)l[0] &&
+		    eq_fold(s + i + 1, l + 1, ln - 1))
+			return 1;
+	return 0;
+}
+
 enum like_kind {
 	LIKE_GENERAL,
 	LIKE_EXACT,
@@ -133,10 +155,30 @@ sqlf_like_eval(int fold, struct mlk_sql_arg a, struct mlk_sql_arg b, size_t n,
 
 	if (b.is_const) {
 		p = mlk_column_get_str(b.col, 0, &pn);
-		if (!fold)
-			kind = like_classify(p, pn, &lit);
+		kind = like_classify(p, pn, &lit);
 	}
 	l = lit.buf, ln = lit.len;
+	if (fold && kind != LIKE_GENERAL) {
+		/* ILIKE: the literal in lower case, each row folded as read */
+		for (size_t i = 0; i < ln; i++)
+			lit.buf[i] = (char)fold_ch((unsigned char)l[i], 1);
+		switch (kind) {
+		case LIKE_EXACT:
+			LIKE_LOOP(sn == ln && eq_fold(s, l, ln));
+			break;
+		case LIKE_PREFIX:
+			LIKE_LOOP(sn >= ln && eq_fold(s, l, ln));
+			break;
+		case LIKE_SUFFIX:
+			LIKE_LOOP(sn >= ln && eq_fold(s + sn - ln, l, ln));
+			break;
+		default:
+			LIKE_LOOP(contains_fold(s, sn, l, ln));
+			break;
+		}
+		strbuf_release(&lit);
+		return;
+	}
 	switch (kind) {
 	case LIKE_EXACT:
 		LIKE_LOOP(sn == ln && memcmp(s, l, ln) == 0);

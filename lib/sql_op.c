@@ -405,36 +405,69 @@ compare(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b,
 	}
 }
 
-/* Three-valued: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE. */
+/* Bit r of a's null bitmap, 0 or 1; a constant's is row 0's. */
+static inline unsigned
+null_bit(const struct mlk_sql_arg *a, size_t r)
+{
+	const uint8_t *n = a->col->nulls;
+
+	if (n == NULL)
+		return 0;
+	r = a->is_const ? 0 : r;
+	return n[r >> 3] >> (r & 7) & 1;
+}
+
+/*
+ * Three-valued: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE. Without
+ * branches: a row is decided by a known dominant value (false for AND,
+ * true for OR), else NULL if either is NULL, else the other value.
+ */
 static void
 logic(enum mlk_sql_op op, struct mlk_sql_arg a, struct mlk_sql_arg b, size_t n,
     struct mlk_column *out)
 {
 	const uint8_t *pa = a.col->b, *pb = b.col->b;
-	uint8_t *o = out->b;
-	int and = op == MLK_OP_AND;
+	uint8_t *o = out->b, *nulls;
+	unsigned dom = op == MLK_OP_OR;
 
 	if (sqlf_no_nulls(&a) && sqlf_no_nulls(&b)) {
-		if (and)
+		if (!dom)
 			BINLOOP(uint8_t, pa, uint8_t, pb, o[r] = x & y);
 		else
 			BINLOOP(uint8_t, pa, uint8_t, pb, o[r] = x | y);
 		return;
 	}
-	for (size_t r = 0; r < n; r++) {
-		int na = sqlf_is_null(&a, r), nb = sqlf_is_null(&b, r);
-		int x = pa[sqlf_row(&a, r)], y = pb[sqlf_row(&b, r)];
+	nulls = out->nulls = xcalloc((out->alloc + 7) / 8, 1);
+	for (size_t j = 0; j < (n + 7) / 8; j++) {
+		size_t r = j * 8, end = r + 8 < n ? r + 8 : n;
 
-		/* the dominant value decides even against NULL */
-		if (and&&((!na && !x) || (!nb && !y)))
-			o[r] = 0;
-		else if (!and&&((!na && x) || (!nb && y)))
-			o[r] = 1;
-		else if (na || nb) {
-			o[r] = 0;
-			sqlf_set_null(out, r);
-		} else
-			o[r] = (uint8_t)(and? x & y : x | y);
+		/* nulls are usually rare: eight rows without one at a time */
+		if (!a.is_const && !b.is_const &&
+		    ((a.col->nulls ? a.col->nulls[j] : 0) |
+		        (b.col->nulls ? b.col->nulls[j] : 0)) == 0) {
+			for (; r < end; r++)
+				o[r] = (uint8_t)(dom ? pa[r] | pb[r] :
+				                       pa[r] & pb[r]);
+			continue;
+		}
+		for (; r < end; r++) {
+			unsigned na = null_bit(&a, r), nb = null_bit(&b, r);
+			unsigned x = pa[sqlf_row(&a, r)] & 1;
+			unsigned y = pb[sqlf_row(&b, r)] & 1;
+			unsigned decided =
+			    ((na ^ 1) & (x == dom)) | ((nb ^ 1) & (y == dom));
+			unsigned isnull = (decided ^ 1) & (na | nb);
+
+			o[r] = (uint8_t)(decided ?
+			        dom :
+			        (isnull ^ 1) & (dom ? x | y : x & y));
+			nulls[r >> 3] |= (uint8_t)(isnull << (r & 7));
+			out->nnulls += isnull;
+		}
+	}
+	if (out->nnulls == 0) {
+		free(nulls);
+		out->nulls = NULL;
 	}
 }
 
@@ -551,9 +584,18 @@ mlk_sql_unop_eval(enum mlk_sql_unop op, struct mlk_sql_arg a, size_t nrows,
 	switch (op) {
 	case MLK_UNOP_ISNULL:
 	case MLK_UNOP_NOTNULL:
+		if (a.is_const || a.col->nulls == NULL) {
+			int null = mlk_column_is_null(a.col, 0) && a.is_const;
+
+			if (nrows)
+				memset(out->b, null == (op == MLK_UNOP_ISNULL),
+				    nrows);
+			return NULL;
+		}
 		for (size_t r = 0; r < nrows; r++)
-			out->b[r] = (uint8_t)(sqlf_is_null(&a, r) ==
-			    (op == MLK_UNOP_ISNULL));
+			out->b[r] =
+			    (uint8_t)((a.col->nulls[r >> 3] >> (r & 7) & 1) ==
+			        (op == MLK_UNOP_ISNULL));
 		return NULL;
 	case MLK_UNOP_NOT:
 		for (size_t r = 0; r < nrows; r++)

@@ -344,6 +344,16 @@ static const struct op_case op_cases[] = {
 	{ MLK_OP_ILIKE, "string:Apple|APPLE|banana|NULL", "string=apple",
 	    "true|true|false|NULL" },
 	{ MLK_OP_ILIKE, "string:ApPle|pear", "string=%PL%", "true|false" },
+	{ MLK_OP_ILIKE, "string:ApPle|pear|", "string=aP%",
+	    "true|false|false" },
+	{ MLK_OP_ILIKE, "string:ApPle|pear|LE", "string=%Le",
+	    "true|false|true" },
+	{ MLK_OP_ILIKE, "string:ApPle|pear|NULL", "string=%",
+	    "true|true|NULL" },
+	{ MLK_OP_ILIKE, "string:A_B|axb", "string=a\\_b", "true|false" },
+	{ MLK_OP_ILIKE, "string:aXbYc|AC", "string=a%c", "true|true" },
+	{ MLK_OP_ILIKE, "string:\xc3\x89t\xc3\xa9|x", "string=%T%",
+	    "true|false" },
 };
 
 static void
@@ -415,6 +425,117 @@ test_op_long(void)
 	mlk_column_release(&out);
 }
 
+/* AND and OR over 1000 rows of sparse and dense NULLs, against a table. */
+static void
+test_logic_long(void)
+{
+	/* 0 false, 1 true, 2 NULL */
+	static const int and3[3][3] = { { 0, 0, 0 }, { 0, 1, 2 }, { 0, 2, 2 } };
+	static const int or3[3][3] = { { 0, 1, 2 }, { 1, 1, 1 }, { 2, 1, 2 } };
+	uint64_t x = 88172645463325252ULL;
+
+	for (int pass = 0; pass < 4; pass++) {
+		struct mlk_column a, b, out;
+		struct mlk_sql_arg xa = { &a, 0 }, xb = { &b, pass == 3 };
+		int va[1000], vb[1000], ok = 1;
+		enum mlk_sql_op op = pass % 2 ? MLK_OP_OR : MLK_OP_AND;
+		struct mlk_error *err;
+		size_t nb = pass == 3 ? 1 : 1000;
+
+		mlk_column_init(&a, MLK_T_BOOL);
+		mlk_column_init(&b, MLK_T_BOOL);
+		mlk_column_init(&out, MLK_T_BOOL);
+		for (size_t r = 0; r < 1000; r++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* sparse nulls in the first pass, dense after */
+			va[r] = (int)(x % (pass ? 3 : 64));
+			va[r] = va[r] > 2 ? (int)(x >> 8 & 1) : va[r];
+			vb[r] = (int)((x >> 16) % 3);
+			if (va[r] == 2)
+				mlk_column_append_null(&a);
+			else
+				mlk_column_append_bool(&a, va[r]);
+			if (r >= nb)
+				continue;
+			if (vb[r] == 2)
+				mlk_column_append_null(&b);
+			else
+				mlk_column_append_bool(&b, vb[r]);
+		}
+		err = mlk_sql_op_eval(op, xa, xb, 1000, &out);
+		for (size_t r = 0; r < 1000 && !err; r++) {
+			int y = vb[pass == 3 ? 0 : r];
+			int want =
+			    op == MLK_OP_AND ? and3[va[r]][y] : or3[va[r]][y];
+			int got = mlk_column_is_null(&out, r) ? 2 : out.b[r];
+
+			ok &= got == want && (got != 2 || out.b[r] == 0);
+		}
+		tap_ok(!err && ok, "%s over 1000 rows, pass %d",
+		    mlk_sql_op_name(op), pass);
+		mlk_error_free(err);
+		mlk_column_release(&a);
+		mlk_column_release(&b);
+		mlk_column_release(&out);
+	}
+}
+
+/* The textbook recursive LIKE, exponential but plainly right. */
+static int
+like_ref(const char *s, const char *p)
+{
+	if (*p == '\0')
+		return *s == '\0';
+	if (*p == '%')
+		return like_ref(s, p + 1) || (*s && like_ref(s + 1, p));
+	if (*s == '\0')
+		return 0;
+	if (*p == '_')
+		return like_ref(s + 1, p + 1);
+	return *p == *s && like_ref(s + 1, p + 1);
+}
+
+/* LIKE against the reference on random strings and patterns. */
+static void
+test_like_random(void)
+{
+	uint64_t x = 0x853c49e6748fea9bULL;
+	int bad = 0;
+
+	for (int i = 0; i < 3000 && !bad; i++) {
+		char str[16], pat[16];
+		struct mlk_column a, b, out;
+		struct mlk_sql_arg xa = { &a, 0 }, xb = { &b, 1 };
+		size_t sn, pn;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		sn = x % 9, pn = (x >> 8) % 7;
+		for (size_t k = 0; k < sn; k++)
+			str[k] = "ab"[(x >> (16 + k)) & 1];
+		for (size_t k = 0; k < pn; k++)
+			pat[k] = "ab%_"[(x >> (32 + 2 * k)) & 3];
+		str[sn] = pat[pn] = '\0';
+		mlk_column_init(&a, MLK_T_STRING);
+		mlk_column_init(&b, MLK_T_STRING);
+		mlk_column_init(&out, MLK_T_BOOL);
+		mlk_column_append_str(&a, str, sn);
+		mlk_column_append_str(&b, pat, pn);
+		for (int k = 0; k < 2 && !bad; k++) {
+			/* constant pattern, then the same as a column */
+			xb.is_const = !k;
+			mlk_sql_op_eval(MLK_OP_LIKE, xa, xb, 1, &out);
+			if (out.b[0] != like_ref(str, pat)) {
+				tap_ok(0, "'%s' LIKE '%s'", str, pat);
+				bad = 1;
+			}
+		}
+		mlk_column_release(&a);
+		mlk_column_release(&b);
+		mlk_column_release(&out);
+	}
+	tap_ok(!bad, "LIKE agrees with a reference on 3000 random cases");
+}
+
 static char *
 run_unop(enum mlk_sql_unop op, const char *da)
 {
@@ -454,6 +575,11 @@ test_unops(void)
 		{ MLK_UNOP_ISNULL, "string:a|NULL|", "false|true|false" },
 		{ MLK_UNOP_NOTNULL, "int64:1|NULL", "true|false" },
 		{ MLK_UNOP_ISNULL, "int64=NULL", "true|true|true" },
+		{ MLK_UNOP_NOTNULL, "int64=NULL", "false|false|false" },
+		{ MLK_UNOP_NOTNULL, "int64=1", "true|true|true" },
+		{ MLK_UNOP_ISNULL, "float64:1|2", "false|false" },
+		{ MLK_UNOP_NOTNULL, "int64:1|NULL|3|4|5|6|7|8|NULL|10",
+		    "true|false|true|true|true|true|true|true|false|true" },
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
@@ -843,6 +969,12 @@ static const struct func_case func_cases[] = {
 	{ "coalesce", { "int64:NULL|2|NULL", "int64:1|NULL|NULL", "int64=9" },
 	    "1|2|9" },
 	{ "coalesce", { "int64:NULL|2", "float64=0.5" }, "0.5|2" },
+	{ "coalesce",
+	    { "float64:NULL|2|NULL|4|5|6|7|8|NULL|10",
+	        "float64:1|NULL|NULL|NULL|NULL|NULL|NULL|NULL|9|NULL" },
+	    "1|2|NULL|4|5|6|7|8|9|10" },
+	{ "coalesce", { "bool:NULL|false", "bool=true" }, "true|false" },
+	{ "coalesce", { "date:NULL|2024-01-01" }, "NULL|2024-01-01" },
 	{ "coalesce", { "string:NULL|a", "string=-" }, "-|a" },
 	{ "coalesce", { "date:NULL|2024-01-02", "string=2000-01-01" },
 	    "2000-01-01|2024-01-02" },
@@ -880,6 +1012,10 @@ static const struct func_case func_cases[] = {
 	{ "substring", { "string:hello|h\\xc3\\xa9llo|NULL", "int64=2" },
 	    "ello|\\xc3\\xa9llo|NULL" },
 	{ "substr", { "string:hello", "int64=-10" }, "hello" },
+	{ "substr", { "string:hello", "int64=0", "int64=-9223372036854775808" },
+	    "" },
+	{ "substr", { "string:hello", "int64=-9223372036854775808", "int64=2" },
+	    "he" },
 	{ "left", { "string:hello|h\\xc3\\xa9llo", "int64=2" },
 	    "he|h\\xc3\\xa9" },
 	{ "right", { "string:hello|hi", "int64=3" }, "llo|hi" },
@@ -966,6 +1102,25 @@ static const struct func_case func_cases[] = {
 	{ "date_trunc", { "string=week", "date:2024-03-03|2024-03-04" },
 	    "2024-02-26|2024-03-04" },
 	{ "date_trunc", { "string=quarter", "date:2024-08-15" }, "2024-07-01" },
+	{ "date_trunc", { "string=hour", "date:2024-08-15|NULL" },
+	    "2024-08-15|NULL" },
+	{ "date_trunc",
+	    { "string=second",
+	        "timestamp:2024-08-15 10:11:12.75|NULL|1969-12-31 23:59:59.5" },
+	    "2024-08-15 10:11:12|NULL|1969-12-31 23:59:59" },
+	{ "date_trunc",
+	    { "string=millisecond", "timestamp:2024-08-15 10:11:12.7509" },
+	    "2024-08-15 10:11:12.750000" },
+	{ "date_trunc",
+	    { "string=microsecond", "timestamp:2024-08-15 10:11:12.7509" },
+	    "2024-08-15 10:11:12.750900" },
+	{ "date_trunc", { "string=NULL", "timestamp:2024-08-15 10:11:12|NULL" },
+	    "NULL|NULL" },
+	{ "date_trunc", { "string=dow", "date:2024-08-15" },
+	    "ERR4 cannot truncate to 'dow'" },
+	{ "date_trunc", { "string=century", "date:2000-08-15|2001-01-01" },
+	    "1901-01-01|2001-01-01" },
+	{ "date_trunc", { "string=decade", "date:2029-08-15" }, "2020-01-01" },
 	{ "date_trunc", { "string=YEAR", "timestamp:2024-08-15 10:00" },
 	    "2024-01-01 00:00:00" },
 	{ "date_trunc", { "string=minute", "string:2024-01-01 10:11:12" },
@@ -1260,6 +1415,8 @@ main(void)
 {
 	test_ops();
 	test_op_long();
+	test_logic_long();
+	test_like_random();
 	test_unops();
 	test_casts();
 	test_aggs();
