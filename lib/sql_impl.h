@@ -183,6 +183,13 @@ int p_reserved(const char *word);
 struct mlk_error *p_expr(struct parser *, struct ast **out);
 struct mlk_error *p_query(struct parser *, struct query **out);
 struct mlk_error *p_type(struct parser *, enum mlk_type *out);
+struct mlk_error *p_or(struct parser *, struct ast **out);
+struct mlk_error *p_primary(struct parser *, struct ast **out);
+/* Tree constructors (sql_parse_prim.c). */
+struct ast *sql_node(enum ast_kind, const struct tok *);
+struct ast *sql_binop(int op, struct ast *l, struct ast *r);
+struct ast *sql_unop(int op, struct ast *x, const struct tok *);
+void sql_add_arg(struct ast *a, struct ast *x, size_t *alloc);
 
 /* --- bound expressions (sql_bind*.c, sql_expr.c) --------------------- */
 
