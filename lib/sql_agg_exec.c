@@ -93,9 +93,54 @@ htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 	free(hv);
 }
 
+void
+agg_part_init(const struct plan *p, struct agg_part *pt)
+{
+	enum mlk_type *kt = xcalloc(p->nexprs + 1, sizeof(*kt));
+
+	for (size_t i = 0; i < p->nexprs; i++)
+		kt[i] = p->exprs[i]->type;
+	htab_init(&pt->ht, p->nexprs, kt);
+	free(kt);
+	pt->states = xcalloc(p->naggs + 1, sizeof(*pt->states));
+	for (size_t j = 0; j < p->naggs; j++)
+		pt->states[j] = mlk_sql_agg_new(p->aggs[j].agg,
+		    p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+}
+
+void
+agg_part_release(const struct plan *p, struct agg_part *pt)
+{
+	htab_release(&pt->ht);
+	for (size_t j = 0; pt->states && j < p->naggs; j++)
+		mlk_sql_agg_free(pt->states[j]);
+	free(pt->states);
+	pt->states = NULL;
+}
+
+struct mlk_error *
+agg_part_merge(const struct plan *p, struct agg_part *into,
+    const struct agg_part *from)
+{
+	size_t n = from->ht.keys.nrows;
+	struct val *v = xcalloc(p->nexprs + 1, sizeof(*v));
+	uint32_t *map = xcalloc(n + 1, sizeof(*map));
+	struct mlk_error *err = NULL;
+
+	for (size_t i = 0; i < p->nexprs; i++)
+		v[i].col = &from->ht.keys.cols[i];
+	if (n)
+		htab_groups(&into->ht, v, n, map);
+	for (size_t j = 0; j < p->naggs && n && !err; j++)
+		err = mlk_sql_agg_merge(into->states[j], from->states[j], map);
+	free(v);
+	free(map);
+	return err;
+}
+
 struct agg_st {
-	struct htab ht;
-	struct mlk_sql_aggstate **states;
+	struct agg_part part;
+	int parallel;
 	int done;
 };
 
@@ -103,23 +148,19 @@ static struct mlk_error *
 agg_open(struct plan *p)
 {
 	struct agg_st *st = xcalloc(1, sizeof(*st));
-	enum mlk_type *kt = xcalloc(p->nexprs + 1, sizeof(*kt));
 
-	for (size_t i = 0; i < p->nexprs; i++)
-		kt[i] = p->exprs[i]->type;
-	htab_init(&st->ht, p->nexprs, kt);
-	free(kt);
-	st->states = xcalloc(p->naggs + 1, sizeof(*st->states));
-	for (size_t j = 0; j < p->naggs; j++)
-		st->states[j] = mlk_sql_agg_new(p->aggs[j].agg,
-		    p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+	agg_part_init(p, &st->part);
 	p->st = st;
+	if (p->ctx->threads > 1 && pagg_chain_ok(p->child)) {
+		st->parallel = 1;
+		return NULL;
+	}
 	return plan_open(p->child);
 }
 
-static struct mlk_error *
-fold(struct plan *p, struct agg_st *st, const struct mlk_column *in,
-    size_t nrows)
+struct mlk_error *
+agg_part_fold(const struct plan *p, struct agg_part *st,
+    const struct mlk_column *in, size_t nrows)
 {
 	struct val *k = xcalloc(p->nexprs + 1, sizeof(*k));
 	uint32_t *gid = xcalloc(nrows + 1, sizeof(*gid));
@@ -166,22 +207,27 @@ agg_next(struct plan *p, int *more)
 	if (st->done)
 		return NULL;
 	st->done = 1;
-	while (!(err = plan_next(c, more)) && *more)
-		if (c->nrows && (err = fold(p, st, c->cur, c->nrows)))
-			return err;
+	if (st->parallel)
+		err = pagg_run_all(p, &st->part);
+	else
+		while (!(err = plan_next(c, more)) && *more)
+			if (c->nrows &&
+			    (err = agg_part_fold(p, &st->part, c->cur,
+			         c->nrows)))
+				break;
 	if (err)
 		return err;
-	ngroups = st->ht.keys.nrows;
+	ngroups = st->part.ht.keys.nrows;
 	if (p->nexprs == 0 && p->naggs > 0)
 		ngroups = 1; /* an aggregate over no rows is one row */
 	for (size_t i = 0; i < p->nexprs; i++) {
 		mlk_column_release(&p->out[i]);
-		p->out[i] = st->ht.keys.cols[i];
-		mlk_column_init(&st->ht.keys.cols[i], p->types[i]);
+		p->out[i] = st->part.ht.keys.cols[i];
+		mlk_column_init(&st->part.ht.keys.cols[i], p->types[i]);
 	}
 	for (size_t j = 0; j < p->naggs; j++) {
 		mlk_column_reset(&p->out[p->nexprs + j]);
-		if ((err = mlk_sql_agg_finish(st->states[j], ngroups,
+		if ((err = mlk_sql_agg_finish(st->part.states[j], ngroups,
 		         &p->out[p->nexprs + j])))
 			return err;
 	}
@@ -197,10 +243,7 @@ agg_close(struct plan *p)
 	struct agg_st *st = p->st;
 
 	if (st) {
-		htab_release(&st->ht);
-		for (size_t j = 0; j < p->naggs; j++)
-			mlk_sql_agg_free(st->states[j]);
-		free(st->states);
+		agg_part_release(p, &st->part);
 		free(st);
 		p->st = NULL;
 	}

@@ -121,21 +121,30 @@ struct scan_st {
 	void *par; /* the parallel scan, when threads read ahead */
 };
 
-static struct mlk_error *
-scan_open(struct plan *p)
+size_t
+scan_todo(const struct plan *p, size_t **out)
 {
 	const struct mlk_snapshot *snap = &p->tv->snap;
-	struct scan_st *st = xcalloc(1, sizeof(*st));
+	size_t n = 0;
 
-	p->st = st;
-	st->todo = xcalloc(snap->nchunks + 1, sizeof(*st->todo));
+	*out = xcalloc(snap->nchunks + 1, sizeof(**out));
 	for (size_t c = 0; c < snap->nchunks; c++) {
 		int skip = snap->chunks[c].rows == 0;
 		for (size_t i = 0; i < p->nskip && !skip; i++)
 			skip = excludes(p, p->skip[i], &snap->chunks[c]);
 		if (!skip)
-			st->todo[st->ntodo++] = c;
+			(*out)[n++] = c;
 	}
+	return n;
+}
+
+static struct mlk_error *
+scan_open(struct plan *p)
+{
+	struct scan_st *st = xcalloc(1, sizeof(*st));
+
+	p->st = st;
+	st->ntodo = scan_todo(p, &st->todo);
 	if (p->ctx->threads > 1 && st->ntodo > 1 && p->nwant > 0)
 		return pscan_open(p, st->todo, st->ntodo, &st->par);
 	return NULL;
@@ -178,6 +187,46 @@ scan_close(struct plan *p)
 	}
 	p->st = NULL;
 }
+
+/* A worker's scan: every stride-th chunk of a shared list (sql_agg_exec.c). */
+static struct mlk_error *
+wscan_open(struct plan *p)
+{
+	(void)p;
+	return NULL;
+}
+
+static struct mlk_error *
+wscan_next(struct plan *p, int *more)
+{
+	struct wscan *w = p->st;
+	const struct mlk_snapshot *snap = &p->tv->snap;
+	const struct mlk_chunk *ch;
+	struct mlk_error *err;
+
+	*more = 0;
+	p->nrows = 0;
+	p->cur = p->out;
+	if (w->pos >= w->ntodo)
+		return NULL;
+	ch = &snap->chunks[w->todo[w->pos]];
+	w->pos += w->stride;
+	if (p->nwant &&
+	    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch, p->want,
+	         p->nwant, p->out)))
+		return err;
+	p->nrows = (size_t)ch->rows;
+	*more = 1;
+	return NULL;
+}
+
+static void
+wscan_close(struct plan *p)
+{
+	(void)p;
+}
+
+const struct plan_ops wscan_ops = { wscan_open, wscan_next, wscan_close };
 
 const struct plan_ops scan_ops = { scan_open, scan_next, scan_close };
 

@@ -397,6 +397,15 @@ struct plan {
 	void *st;
 };
 
+/* The chunks a scan reads, after skipping by statistics. */
+size_t scan_todo(const struct plan *, size_t **out);
+/* A worker's share of a scan: todo[pos], todo[pos + stride], ... */
+struct wscan {
+	const size_t *todo;
+	size_t ntodo, pos, stride;
+};
+extern const struct plan_ops wscan_ops;
+
 /* The parallel scan (sql_pscan.c): todo[] lists the chunks to read. */
 struct mlk_error *pscan_open(struct plan *, size_t *todo, size_t ntodo,
     void **out);
@@ -411,6 +420,24 @@ struct mlk_error *plan_next(struct plan *, int *more);
 void plan_close(struct plan *);
 /* Reads a plan's every row into rel (typed as its output). */
 struct mlk_error *plan_drain(struct plan *, struct rel *);
+
+/* Groups and aggregate states: a whole aggregation, or a worker's part. */
+struct agg_part {
+	struct htab ht;
+	struct mlk_sql_aggstate **states;
+};
+void agg_part_init(const struct plan *agg, struct agg_part *);
+void agg_part_release(const struct plan *agg, struct agg_part *);
+/* Folds a batch of the aggregation's input into pt. */
+struct mlk_error *agg_part_fold(const struct plan *agg, struct agg_part *pt,
+    const struct mlk_column *in, size_t nrows);
+/* Merges from's groups into into's (new ones after into's). */
+struct mlk_error *agg_part_merge(const struct plan *agg, struct agg_part *into,
+    const struct agg_part *from);
+/* Whether the aggregation's input can be split by chunks (sql_pagg.c). */
+int pagg_chain_ok(const struct plan *child);
+/* Runs the input on the worker threads and merges into into. */
+struct mlk_error *pagg_run_all(struct plan *agg, struct agg_part *into);
 
 extern const struct plan_ops scan_ops, values_ops, filter_ops, project_ops,
     limit_ops, union_ops, agg_ops, join_ops, sort_ops, window_ops;

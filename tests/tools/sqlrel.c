@@ -66,35 +66,24 @@ main(int argc, char **argv)
 	}
 	opts.relations = rel;
 	if ((err = mlk_store_discover(&store, ".")))
-		return fail(err);
+		goto done;
 	if ((err = mlk_query_prepare(store, argv[i + 1], &opts, &q)))
-		return fail(err);
+		goto done;
 	if (expr && (err = mlk_sql_expr_compile(mlk_query_schema(q), expr, &x)))
-		return fail(err);
+		goto done;
 	for (size_t c = 0; c < mlk_query_schema(q)->ncols; c++)
 		printf("%s%s", c ? "," : "", mlk_query_schema(q)->cols[c].name);
 	printf("%s\n", x ? ",expect" : "");
-	while (
-	    !(err = mlk_query_next(q, &(struct mlk_query_batch){ 0 }, &more)) &&
-	    more)
-		break;
-	mlk_query_free(q);
-	q = NULL;
-	if (err)
-		return fail(err);
-	/* Again, for real: the first pass above proves a query runs twice. */
-	if ((err = mlk_query_prepare(store, argv[i + 1], &opts, &q)))
-		return fail(err);
 	for (;;) {
 		struct mlk_query_batch b;
 		uint8_t *ok;
-		if ((err = mlk_query_next(q, &b, &more)))
-			return fail(err);
-		if (!more)
+		if ((err = mlk_query_next(q, &b, &more)) || !more)
 			break;
 		ok = xcalloc(b.nrows + 1, 1);
-		if (x && (err = mlk_sql_expr_eval(x, b.cols, b.nrows, ok)))
-			return fail(err);
+		if (x && (err = mlk_sql_expr_eval(x, b.cols, b.nrows, ok))) {
+			free(ok);
+			break;
+		}
 		for (size_t r = 0; r < b.nrows; r++) {
 			for (size_t c = 0; c < mlk_query_schema(q)->ncols;
 			     c++) {
@@ -110,11 +99,13 @@ main(int argc, char **argv)
 		}
 		free(ok);
 	}
-	for (size_t k = 0; k < mlk_query_ninputs(q); k++)
+	for (size_t k = 0; !err && k < mlk_query_ninputs(q); k++)
 		printf("input %s@%lld\n", mlk_query_input(q, k)->table,
 		    mlk_query_input(q, k)->version);
+done:
 	mlk_sql_expr_free(x);
 	mlk_query_free(q);
-	mlk_store_close(store);
-	return 0;
+	if (store)
+		mlk_store_close(store);
+	return err ? fail(err) : 0;
 }
