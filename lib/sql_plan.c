@@ -159,6 +159,8 @@ plan_explain(const struct plan *p, int depth, struct strbuf *sb)
 		for (size_t i = 0; i < p->naggs; i++)
 			strbuf_addf(sb, "%s%s", i ? ", " : ": ",
 			    p->aggs[i].text);
+		if (p->ctx->threads > 1 && pagg_chain_ok(p->child))
+			strbuf_addf(sb, " (%d workers)", p->ctx->threads);
 		break;
 	case P_JOIN:
 		strbuf_addf(sb, "hash join %s", jk[p->jkind]);
