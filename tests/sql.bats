@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# The SQL test suite: every tests/sql/cases/<name>.sql runs over the
+# fixture tables (tests/sql/fixture.bash) and must print <name>.out
+# exactly: CSV rows, or the error message and "[exit N]". Then the
+# differential tests: queries that sqlite3 answers too, on the same data,
+# must give the same rows (compared sorted).
+load helpers
+load sql/fixture
+
+# The output of one case: CSV, or the message, then [exit N] on failure.
+run_case() {
+	local rc=0
+	mlk query "$(cat "$1")" --format csv 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || echo "[exit $rc]"
+	echo "[end]"
+}
+
+@test "sql: every case prints its expected output" {
+	init_repo
+	sql_fixture
+	local fails=0 n=0 f exp
+	for f in "$MLK_SRC"/tests/sql/cases/*.sql; do
+		exp=${f%.sql}.out
+		n=$((n + 1))
+		run_case "$f" | sed '$d' > got.out
+		if [ -n "${MLK_SQL_UPDATE:-}" ]; then
+			cp got.out "$exp"
+			continue
+		fi
+		if ! diff -u "$exp" got.out; then
+			echo "--- in ${f##*/}"
+			fails=$((fails + 1))
+		fi
+	done
+	echo "$n cases, $fails failed"
+	[ "$n" -gt 90 ]
+	[ "$fails" -eq 0 ]
+}
+
+# The fixture as CSV files with headers, loaded into sqlite3 too.
+sqlite_load() {
+	local t
+	for t in readings meters nums; do
+		mlk cat "bronze.$t" > "$t.csv"
+	done
+	sqlite3 db.sqlite <<'SQL'
+CREATE TABLE readings (meter TEXT, ts TEXT, load_kwh REAL, temp REAL);
+CREATE TABLE meters (meter TEXT, region TEXT);
+CREATE TABLE nums (i INTEGER, f REAL, s TEXT, b TEXT, d TEXT);
+.mode csv
+.import --skip 1 readings.csv readings
+.import --skip 1 meters.csv meters
+.import --skip 1 nums.csv nums
+UPDATE readings SET load_kwh = NULL WHERE load_kwh = '';
+UPDATE readings SET temp = NULL WHERE temp = '';
+UPDATE nums SET i = NULL WHERE i = '';
+UPDATE nums SET f = NULL WHERE f = '';
+UPDATE nums SET s = NULL WHERE s = '';
+SQL
+}
+
+# Rows of a query in both engines, sorted, numbers as sqlite prints them.
+differ() {
+	local q=$1 ours theirs
+	ours=$(mlk query "$(echo "$q" | sed -E 's/(FROM|JOIN) (readings|meters|nums)\b/\1 bronze.\2/g')" --format csv | tail -n +2 |
+	    sed 's/\.0\(,\|$\)/\1/g; s/true/1/g; s/false/0/g' | LC_ALL=C sort)
+	theirs=$(sqlite3 -csv db.sqlite "$q" | sed 's/\.0\(,\|$\)/\1/g; s/"//g' |
+	    LC_ALL=C sort)
+	if [ "$ours" != "$theirs" ]; then
+		echo "query: $q"
+		echo "mlk:"
+		echo "$ours"
+		echo "sqlite3:"
+		echo "$theirs"
+		return 1
+	fi
+}
+
+@test "sql: the same rows as sqlite3 on shared queries" {
+	command -v sqlite3 >/dev/null || skip "no sqlite3"
+	init_repo
+	sql_fixture
+	sqlite_load
+	differ "SELECT meter, load_kwh FROM readings WHERE load_kwh > 0.5"
+	differ "SELECT meter, load_kwh FROM readings WHERE load_kwh IS NULL OR temp IS NULL"
+	differ "SELECT meter, count(*), sum(load_kwh), min(load_kwh), max(temp) FROM readings GROUP BY meter"
+	differ "SELECT meter, count(load_kwh) FROM readings GROUP BY meter HAVING count(*) > 1"
+	differ "SELECT count(*), count(load_kwh), sum(load_kwh), max(load_kwh) FROM readings"
+	differ "SELECT DISTINCT meter FROM readings"
+	differ "SELECT r.meter, r.load_kwh, m.region FROM readings r JOIN meters m ON r.meter = m.meter"
+	differ "SELECT m.meter, m.region, r.load_kwh FROM meters m LEFT JOIN readings r ON m.meter = r.meter"
+	differ "SELECT m.meter, r.ts FROM meters m LEFT JOIN readings r ON m.meter = r.meter AND r.load_kwh > 1"
+	differ "SELECT a.i, b.i FROM nums a JOIN nums b ON a.i < b.i"
+	differ "SELECT m.meter, n.i FROM meters m CROSS JOIN nums n"
+	differ "SELECT i, CASE WHEN i IS NULL THEN 'none' WHEN i < 2 THEN 'low' ELSE 'high' END FROM nums"
+	differ "SELECT i FROM nums WHERE i IN (1, 3) OR i BETWEEN 2 AND 2"
+	differ "SELECT i, i NOT IN (1, 2) FROM nums WHERE i IS NOT NULL"
+	differ "SELECT region FROM meters WHERE region LIKE 'south%'"
+	differ "SELECT i * 2 + 1, i - 3, i % 2 FROM nums WHERE i IS NOT NULL"
+	differ "SELECT meter FROM readings WHERE load_kwh > 1 UNION ALL SELECT meter FROM meters"
+	differ "SELECT t.meter, t.n FROM (SELECT meter, count(*) AS n FROM readings GROUP BY meter) t WHERE t.n > 1"
+	differ "WITH d AS (SELECT meter, sum(load_kwh) AS s FROM readings GROUP BY meter) SELECT meter FROM d WHERE s > 1"
+	differ "SELECT meter, load_kwh FROM readings ORDER BY load_kwh DESC LIMIT 3"
+	differ "SELECT meter, ts, row_number() OVER (PARTITION BY meter ORDER BY ts) FROM readings"
+	differ "SELECT meter, ts, lag(load_kwh) OVER (PARTITION BY meter ORDER BY ts) FROM readings"
+	differ "SELECT meter, ts, sum(load_kwh) OVER (PARTITION BY meter ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM readings"
+	differ "SELECT meter, rank() OVER (ORDER BY meter) FROM meters"
+	differ "SELECT count(DISTINCT meter) FROM meters"
+}

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT meter) AS meters, count(DISTINCT region) AS regions FROM bronze.meters

@@ -1,0 +1,1 @@
+SELECT meter, count(*) AS n FROM bronze.empty GROUP BY meter

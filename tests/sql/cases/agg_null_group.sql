@@ -1,0 +1,1 @@
+SELECT s, count(*) AS n FROM bronze.nums GROUP BY s ORDER BY s

@@ -1,0 +1,1 @@
+SELECT METER, Load_Kwh FROM bronze.readings WHERE Meter = 'm3'

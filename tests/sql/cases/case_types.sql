@@ -1,0 +1,1 @@
+SELECT CASE WHEN b THEN i ELSE f END AS v FROM bronze.nums

@@ -1,0 +1,1 @@
+SELECT CAST(s AS int64) FROM bronze.nums

@@ -1,0 +1,1 @@
+SELECT s || '-' || CAST(i AS string) AS c FROM bronze.nums

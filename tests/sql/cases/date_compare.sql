@@ -1,0 +1,1 @@
+SELECT d FROM bronze.nums WHERE d >= DATE '2024-01-01' ORDER BY d

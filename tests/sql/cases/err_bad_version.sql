@@ -1,0 +1,1 @@
+SELECT * FROM bronze.readings VERSION AS OF 9

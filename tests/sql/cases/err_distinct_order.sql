@@ -1,0 +1,1 @@
+SELECT DISTINCT meter FROM bronze.readings ORDER BY load_kwh

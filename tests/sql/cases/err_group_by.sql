@@ -1,0 +1,1 @@
+SELECT meter, load_kwh FROM bronze.readings GROUP BY meter

@@ -1,0 +1,1 @@
+SELECT load_kwh + INTERVAL '1 hour' FROM bronze.readings

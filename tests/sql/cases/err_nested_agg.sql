@@ -1,0 +1,1 @@
+SELECT sum(max(load_kwh)) FROM bronze.readings

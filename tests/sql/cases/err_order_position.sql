@@ -1,0 +1,1 @@
+SELECT meter FROM bronze.readings ORDER BY 2

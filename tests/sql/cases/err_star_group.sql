@@ -1,0 +1,1 @@
+SELECT * FROM bronze.readings GROUP BY meter

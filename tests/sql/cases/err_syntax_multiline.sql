@@ -1,0 +1,4 @@
+SELECT meter,
+  load_kwh
+FROM bronze.readings
+WHERE load_kwh >> 1

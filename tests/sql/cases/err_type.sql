@@ -1,0 +1,1 @@
+SELECT meter + 1 FROM bronze.readings

@@ -1,0 +1,1 @@
+SELECT meter FROM bronze.readings UNION SELECT meter FROM bronze.meters

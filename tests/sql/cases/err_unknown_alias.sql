@@ -1,0 +1,1 @@
+SELECT z.meter FROM bronze.readings r

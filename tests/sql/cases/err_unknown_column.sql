@@ -1,0 +1,1 @@
+SELECT meter, lod_kwh FROM bronze.readings

@@ -1,0 +1,1 @@
+SELECT r.lodkwh FROM bronze.readings r

@@ -1,0 +1,1 @@
+SELECT meter, lenght(meter) FROM bronze.readings

@@ -1,0 +1,1 @@
+SELECT i, s IS NULL AS sn, s IS NOT NULL AS snn FROM bronze.nums WHERE f IS NULL OR s IS NULL

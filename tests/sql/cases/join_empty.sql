@@ -1,0 +1,1 @@
+SELECT r.meter FROM bronze.readings r JOIN bronze.empty e ON r.meter = e.meter

@@ -1,0 +1,1 @@
+SELECT 1 AS i, 2.5 AS f, 'it''s' AS s, TRUE AS t, NULL AS n, DATE '2024-02-29' AS d, TIMESTAMP '2024-02-29 13:05:09' AS ts, 1e3 AS e

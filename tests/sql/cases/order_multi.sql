@@ -1,0 +1,1 @@
+SELECT meter, load_kwh FROM bronze.readings ORDER BY meter DESC, load_kwh

@@ -1,0 +1,1 @@
+SELECT i, f FROM bronze.nums ORDER BY f

@@ -1,0 +1,1 @@
+SELECT m.*, r.load_kwh FROM bronze.meters m JOIN bronze.readings r ON m.meter = r.meter WHERE r.load_kwh > 1

@@ -1,0 +1,1 @@
+SELECT i, f FROM bronze.nums UNION ALL SELECT i FROM bronze.nums

@@ -1,0 +1,1 @@
+SELECT i AS v FROM bronze.nums UNION ALL SELECT f FROM bronze.nums ORDER BY v NULLS FIRST LIMIT 4

@@ -1,0 +1,1 @@
+SELECT meter, row_number() OVER (ORDER BY meter) AS rn FROM bronze.empty

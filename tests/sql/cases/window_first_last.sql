@@ -1,0 +1,1 @@
+SELECT meter, ts, first_value(load_kwh) OVER (PARTITION BY meter ORDER BY ts) AS f, last_value(load_kwh) OVER (PARTITION BY meter ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS l FROM bronze.readings ORDER BY meter, ts

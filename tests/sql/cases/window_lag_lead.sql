@@ -1,0 +1,1 @@
+SELECT meter, ts, load_kwh, lag(load_kwh) OVER (PARTITION BY meter ORDER BY ts) AS prev, lead(load_kwh, 1, 0.0) OVER (PARTITION BY meter ORDER BY ts) AS nxt, lag(load_kwh, 2) OVER (PARTITION BY meter ORDER BY ts) AS prev2 FROM bronze.readings ORDER BY meter, ts

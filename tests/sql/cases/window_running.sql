@@ -1,0 +1,1 @@
+SELECT meter, ts, sum(load_kwh) OVER (PARTITION BY meter ORDER BY ts) AS run, count(load_kwh) OVER (PARTITION BY meter ORDER BY ts) AS n, avg(load_kwh) OVER (PARTITION BY meter) AS mean FROM bronze.readings ORDER BY meter, ts
