@@ -1,0 +1,210 @@
+/*
+ * Hash aggregation (GROUP BY, and DISTINCT as a grouping without
+ * aggregates): a hash table of group keys, group ids per row, and the
+ * aggregate states of sql_func.h folded batch by batch. Groups come out
+ * in the order they were first seen.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_impl.h"
+#include "xmalloc.h"
+
+void
+htab_init(struct htab *h, size_t nkeys, const enum mlk_type *types)
+{
+	memset(h, 0, sizeof(*h));
+	h->cap = 1024;
+	h->slots = xmalloc(h->cap * sizeof(*h->slots));
+	memset(h->slots, 0xff, h->cap * sizeof(*h->slots));
+	h->hashes = NULL;
+	rel_init(&h->keys, nkeys, types);
+}
+
+void
+htab_release(struct htab *h)
+{
+	free(h->slots);
+	free(h->hashes);
+	rel_release(&h->keys);
+	memset(h, 0, sizeof(*h));
+}
+
+static void
+grow(struct htab *h)
+{
+	size_t cap = h->cap * 2;
+	uint32_t *slots = xmalloc(cap * sizeof(*slots));
+
+	memset(slots, 0xff, cap * sizeof(*slots));
+	for (size_t g = 0; g < h->keys.nrows; g++) {
+		size_t i = h->hashes[g] & (cap - 1);
+		while (slots[i] != UINT32_MAX)
+			i = (i + 1) & (cap - 1);
+		slots[i] = (uint32_t)g;
+	}
+	free(h->slots);
+	h->slots = slots;
+	h->cap = cap;
+}
+
+static int
+keys_equal(const struct htab *h, uint32_t g, const struct val *k, size_t r)
+{
+	for (size_t i = 0; i < h->keys.ncols; i++)
+		if (!col_same(&h->keys.cols[i], g, k[i].col,
+		        k[i].is_const ? 0 : r))
+			return 0;
+	return 1;
+}
+
+void
+htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
+{
+	uint64_t *hv = xcalloc(nrows + 1, sizeof(*hv));
+
+	for (size_t i = 0; i < h->keys.ncols; i++)
+		col_hash(k[i].col, nrows, k[i].is_const, hv);
+	for (size_t r = 0; r < nrows; r++) {
+		size_t i = hv[r] & (h->cap - 1);
+		uint32_t g;
+		for (;;) {
+			g = h->slots[i];
+			if (g == UINT32_MAX)
+				break;
+			if (h->hashes[g] == hv[r] && keys_equal(h, g, k, r))
+				break;
+			i = (i + 1) & (h->cap - 1);
+		}
+		if (g == UINT32_MAX) {
+			g = (uint32_t)h->keys.nrows;
+			for (size_t c = 0; c < h->keys.ncols; c++)
+				col_append_cell(&h->keys.cols[c], k[c].col,
+				    k[c].is_const ? 0 : r);
+			h->keys.nrows++;
+			ALLOC_GROW(h->hashes, h->keys.nrows, h->halloc);
+			h->hashes[g] = hv[r];
+			h->slots[i] = g;
+			if (h->keys.nrows * 2 > h->cap)
+				grow(h);
+		}
+		gid[r] = g;
+	}
+	free(hv);
+}
+
+struct agg_st {
+	struct htab ht;
+	struct mlk_sql_aggstate **states;
+	int done;
+};
+
+static struct mlk_error *
+agg_open(struct plan *p)
+{
+	struct agg_st *st = xcalloc(1, sizeof(*st));
+	enum mlk_type *kt = xcalloc(p->nexprs + 1, sizeof(*kt));
+
+	for (size_t i = 0; i < p->nexprs; i++)
+		kt[i] = p->exprs[i]->type;
+	htab_init(&st->ht, p->nexprs, kt);
+	free(kt);
+	st->states = xcalloc(p->naggs + 1, sizeof(*st->states));
+	for (size_t j = 0; j < p->naggs; j++)
+		st->states[j] = mlk_sql_agg_new(p->aggs[j].agg,
+		    p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+	p->st = st;
+	return plan_open(p->child);
+}
+
+static struct mlk_error *
+fold(struct plan *p, struct agg_st *st, const struct mlk_column *in,
+    size_t nrows)
+{
+	struct val *k = xcalloc(p->nexprs + 1, sizeof(*k));
+	uint32_t *gid = xcalloc(nrows + 1, sizeof(*gid));
+	uint8_t *keep = NULL;
+	struct mlk_error *err = NULL;
+
+	for (size_t i = 0; i < p->nexprs && !err; i++)
+		err = bx_eval(p->exprs[i], in, nrows, &k[i]);
+	if (!err)
+		htab_groups(&st->ht, k, nrows, gid);
+	for (size_t j = 0; j < p->naggs && !err; j++) {
+		const struct agg_call *a = &p->aggs[j];
+		struct mlk_column arg;
+		mlk_column_init(&arg, a->arg ? a->arg->type : MLK_T_INT64);
+		if (a->filter) {
+			keep = xrealloc(keep, nrows);
+			err = bx_eval_mask(a->filter, in, nrows, keep);
+		}
+		if (!err && a->arg)
+			err = bx_eval_into(a->arg, in, nrows, &arg);
+		if (!err)
+			err = mlk_sql_agg_update(st->states[j],
+			    a->arg ? &arg : NULL, gid, a->filter ? keep : NULL,
+			    nrows);
+		mlk_column_release(&arg);
+	}
+	for (size_t i = 0; i < p->nexprs; i++)
+		val_release(&k[i]);
+	free(k);
+	free(gid);
+	free(keep);
+	return err;
+}
+
+static struct mlk_error *
+agg_next(struct plan *p, int *more)
+{
+	struct agg_st *st = p->st;
+	struct plan *c = p->child;
+	struct mlk_error *err;
+	size_t ngroups;
+
+	*more = 0;
+	if (st->done)
+		return NULL;
+	st->done = 1;
+	while (!(err = plan_next(c, more)) && *more)
+		if (c->nrows && (err = fold(p, st, c->cur, c->nrows)))
+			return err;
+	if (err)
+		return err;
+	ngroups = st->ht.keys.nrows;
+	if (p->nexprs == 0 && p->naggs > 0)
+		ngroups = 1; /* an aggregate over no rows is one row */
+	for (size_t i = 0; i < p->nexprs; i++) {
+		mlk_column_release(&p->out[i]);
+		p->out[i] = st->ht.keys.cols[i];
+		mlk_column_init(&st->ht.keys.cols[i], p->types[i]);
+	}
+	for (size_t j = 0; j < p->naggs; j++) {
+		mlk_column_reset(&p->out[p->nexprs + j]);
+		if ((err = mlk_sql_agg_finish(st->states[j], ngroups,
+		         &p->out[p->nexprs + j])))
+			return err;
+	}
+	p->cur = p->out;
+	p->nrows = ngroups;
+	*more = ngroups > 0;
+	return NULL;
+}
+
+static void
+agg_close(struct plan *p)
+{
+	struct agg_st *st = p->st;
+
+	if (st) {
+		htab_release(&st->ht);
+		for (size_t j = 0; j < p->naggs; j++)
+			mlk_sql_agg_free(st->states[j]);
+		free(st->states);
+		free(st);
+		p->st = NULL;
+	}
+	plan_close(p->child);
+}
+
+const struct plan_ops agg_ops = { agg_open, agg_next, agg_close };

@@ -1,0 +1,301 @@
+/*
+ * Window functions: the input is read whole; per call, rows are sorted
+ * by partition and order keys, and each row's value is computed over its
+ * partition and frame. Rows come out in input order with the results as
+ * extra columns. Frames: ROWS BETWEEN n PRECEDING (or UNBOUNDED) AND
+ * CURRENT ROW (or n FOLLOWING); without one, the whole partition, or with
+ * ORDER BY everything up to the current row and its peers (SQL's
+ * default RANGE frame).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_impl.h"
+#include "xmalloc.h"
+
+struct win_st {
+	struct rel r;
+	int done;
+};
+
+static struct mlk_error *
+window_open(struct plan *p)
+{
+	p->st = xcalloc(1, sizeof(struct win_st));
+	return plan_open(p->child);
+}
+
+static int
+same_keys(struct mlk_column *k, size_t nk, size_t a, size_t b)
+{
+	for (size_t i = 0; i < nk; i++)
+		if (!col_same(&k[i], a, &k[i], b))
+			return 0;
+	return 1;
+}
+
+/* A numeric cell as a double, for sum and avg. */
+static double
+num(const struct mlk_column *c, size_t r)
+{
+	if (c->type == MLK_T_FLOAT64)
+		return c->f64[r];
+	if (c->type == MLK_T_BOOL)
+		return c->b[r];
+	return (double)c->i64[r];
+}
+
+struct frame_acc {
+	int64_t isum;
+	double fsum;
+	size_t cnt;
+	size_t best; /* min/max row, SIZE_MAX none */
+	int overflow;
+};
+
+static void
+acc_add(struct frame_acc *a, const struct win_call *w,
+    const struct mlk_column *x, size_t row)
+{
+	if (mlk_column_is_null(x, row))
+		return;
+	a->cnt++;
+	if (x->type == MLK_T_INT64 || x->type == MLK_T_BOOL) {
+		int64_t v = x->type == MLK_T_BOOL ? x->b[row] : x->i64[row];
+		if (__builtin_add_overflow(a->isum, v, &a->isum))
+			a->overflow = 1;
+	}
+	if (x->type == MLK_T_INT64 || x->type == MLK_T_FLOAT64 ||
+	    x->type == MLK_T_BOOL)
+		a->fsum += num(x, row);
+	if (w->fname[1] == 'i' || w->fname[1] == 'a') { /* min, max */
+		int c;
+		if (a->best == SIZE_MAX) {
+			a->best = row;
+			return;
+		}
+		c = col_cmp(x, row, x, a->best);
+		if ((w->fname[1] == 'i' && c < 0) ||
+		    (w->fname[1] == 'a' && c > 0))
+			a->best = row;
+	}
+}
+
+static struct mlk_error *
+acc_emit(const struct frame_acc *a, const struct win_call *w,
+    const struct mlk_column *x, struct mlk_column *res, size_t *src, size_t at)
+{
+	const char *f = w->fname;
+
+	if (strcmp(f, "count") == 0)
+		res->i64[at] = (int64_t)a->cnt;
+	else if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0)
+		src[at] = a->best;
+	else if (a->cnt == 0)
+		src[at] = SIZE_MAX; /* marks NULL */
+	else if (strcmp(f, "avg") == 0)
+		res->f64[at] = a->fsum / (double)a->cnt;
+	else if (res->type == MLK_T_INT64) {
+		if (a->overflow)
+			return mlk_error_new(MLK_ERR_FAIL,
+			    "integer overflow in '%s'", w->text);
+		res->i64[at] = a->isum;
+	} else
+		res->f64[at] = a->fsum;
+	(void)x;
+	return NULL;
+}
+
+/* One window call over rel: its result column in input order. */
+static struct mlk_error *
+compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
+{
+	size_t n = r->nrows, np = w->npart, no = w->norder;
+	struct mlk_column *k = xcalloc(np + no + 1, sizeof(*k));
+	struct mlk_column x, d;
+	const struct mlk_column **kc = xcalloc(np + no + 1, sizeof(*kc));
+	int *desc = xcalloc(np + no + 1, sizeof(int));
+	int *nf = xcalloc(np + no + 1, sizeof(int));
+	size_t *idx = xcalloc(n + 1, sizeof(*idx));
+	size_t *src = xcalloc(n + 1, sizeof(*src)); /* value from row */
+	struct mlk_column res;
+	struct mlk_error *err = NULL;
+	const char *f = w->fname;
+	int copying;
+
+	mlk_column_init(&x, w->arg ? w->arg->type : MLK_T_INT64);
+	mlk_column_init(&d, w->type);
+	mlk_column_init(&res, w->type);
+	for (size_t i = 0; i < np + no; i++) {
+		const struct bx *e = i < np ? w->part[i] : w->order[i - np];
+		mlk_column_init(&k[i], e->type);
+		if ((err = bx_eval_into(e, r->cols, n, &k[i])))
+			goto done;
+		kc[i] = &k[i];
+		if (i >= np) {
+			desc[i] = w->desc[i - np];
+			nf[i] = w->nulls_first[i - np];
+		}
+	}
+	if (w->arg && (err = bx_eval_into(w->arg, r->cols, n, &x)))
+		goto done;
+	if (w->arg3 && (err = bx_eval_into(w->arg3, r->cols, n, &d)))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_index(kc, desc, nf, np + no, idx, n);
+	copying = strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0 ||
+	    strcmp(f, "first_value") == 0 || strcmp(f, "last_value") == 0 ||
+	    strcmp(f, "min") == 0 || strcmp(f, "max") == 0;
+	if (!copying) {
+		mlk_column_reserve(&res, n, 0);
+		res.nrows = n;
+		memset(res.type == MLK_T_FLOAT64 ? (void *)res.f64 :
+		                                   (void *)res.i64,
+		    0, n * 8);
+	}
+	for (size_t ps = 0; ps < n;) {
+		size_t pe = ps + 1, rank = 1, dense = 1;
+		struct frame_acc run = { 0, 0, 0, SIZE_MAX, 0 };
+		size_t run_hi = ps; /* rows [ps, run_hi) are in run */
+		while (pe < n && same_keys(k, np, idx[ps], idx[pe]))
+			pe++;
+		for (size_t i = ps; i < pe; i++) {
+			size_t row = idx[i], lo, hi, peer = i;
+			if (i > ps && !same_keys(k + np, no, idx[i - 1], row)) {
+				rank = i - ps + 1;
+				dense++;
+			}
+			while (no && peer + 1 < pe &&
+			    same_keys(k + np, no, idx[peer + 1], row))
+				peer++;
+			if (w->has_frame) {
+				lo = w->preceding < 0 ||
+				        (size_t)w->preceding > i - ps ?
+				    ps :
+				    i - (size_t)w->preceding;
+				hi = w->following < 0 ||
+				        (size_t)w->following >= pe - i ?
+				    pe - 1 :
+				    i + (size_t)w->following;
+			} else {
+				lo = ps;
+				hi = no ? peer : pe - 1;
+			}
+			if (strcmp(f, "row_number") == 0)
+				res.i64[row] = (int64_t)(i - ps + 1);
+			else if (strcmp(f, "rank") == 0)
+				res.i64[row] = (int64_t)rank;
+			else if (strcmp(f, "dense_rank") == 0)
+				res.i64[row] = (int64_t)dense;
+			else if (strcmp(f, "lag") == 0)
+				src[row] = i - ps >= (size_t)w->offset ?
+				    idx[i - (size_t)w->offset] :
+				    SIZE_MAX;
+			else if (strcmp(f, "lead") == 0)
+				src[row] = (size_t)w->offset < pe - i ?
+				    idx[i + (size_t)w->offset] :
+				    SIZE_MAX;
+			else if (strcmp(f, "first_value") == 0)
+				src[row] = lo <= hi ? idx[lo] : SIZE_MAX;
+			else if (strcmp(f, "last_value") == 0)
+				src[row] = lo <= hi ? idx[hi] : SIZE_MAX;
+			else if (lo == ps) {
+				/* A growing frame: accumulate. */
+				for (; run_hi <= hi; run_hi++)
+					acc_add(&run, w, &x, idx[run_hi]);
+				if ((err = acc_emit(&run, w, &x, &res, src,
+				         row)))
+					goto done;
+				if (!copying && src[row] == SIZE_MAX)
+					src[row] = SIZE_MAX - 1;
+			} else {
+				struct frame_acc a = { 0, 0, 0, SIZE_MAX, 0 };
+				for (size_t j = lo; j <= hi; j++)
+					acc_add(&a, w, &x, idx[j]);
+				if ((err = acc_emit(&a, w, &x, &res, src, row)))
+					goto done;
+				if (!copying && src[row] == SIZE_MAX)
+					src[row] = SIZE_MAX - 1;
+			}
+		}
+		ps = pe;
+	}
+	if (copying) {
+		int lagdef = w->arg3 &&
+		    (strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0);
+		mlk_column_reserve(out, n, 0);
+		for (size_t row = 0; row < n; row++) {
+			if (src[row] != SIZE_MAX)
+				col_append_cell(out, &x, src[row]);
+			else if (lagdef)
+				col_append_cell(out, &d, row);
+			else
+				mlk_column_append_null(out);
+		}
+	} else {
+		for (size_t row = 0; row < n; row++) {
+			if (src[row] == SIZE_MAX - 1)
+				mlk_column_append_null(out);
+			else
+				col_append_cell(out, &res, row);
+		}
+	}
+done:
+	for (size_t i = 0; i < np + no; i++)
+		mlk_column_release(&k[i]);
+	free(k);
+	free(kc);
+	free(desc);
+	free(nf);
+	free(idx);
+	free(src);
+	mlk_column_release(&x);
+	mlk_column_release(&d);
+	mlk_column_release(&res);
+	return err;
+}
+
+static struct mlk_error *
+window_next(struct plan *p, int *more)
+{
+	struct win_st *st = p->st;
+	struct mlk_error *err;
+	size_t nc = p->child->ncols;
+
+	*more = 0;
+	if (st->done)
+		return NULL;
+	st->done = 1;
+	if ((err = plan_drain(p->child, &st->r)))
+		return err;
+	for (size_t j = 0; j < p->nwins; j++) {
+		mlk_column_reset(&p->out[nc + j]);
+		if ((err = compute(&p->wins[j], &st->r, &p->out[nc + j])))
+			return err;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		mlk_column_release(&p->out[i]);
+		p->out[i] = st->r.cols[i];
+		mlk_column_init(&st->r.cols[i], p->types[i]);
+	}
+	p->cur = p->out;
+	p->nrows = st->r.nrows;
+	*more = p->nrows > 0;
+	return NULL;
+}
+
+static void
+window_close(struct plan *p)
+{
+	struct win_st *st = p->st;
+
+	if (st) {
+		rel_release(&st->r);
+		free(st);
+		p->st = NULL;
+	}
+	plan_close(p->child);
+}
+
+const struct plan_ops window_ops = { window_open, window_next, window_close };
