@@ -77,4 +77,47 @@ int sqlf_common_type(enum mlk_type a, enum mlk_type b);
  */
 int sqlf_like(const char *s, size_t n, const char *p, size_t pn, int fold);
 
+/*
+ * A scalar function. args gives each argument's kind, the last one
+ * repeating for the variadic (maxargs -1):
+ *	S string   I int64   F number, as float64   N number, kept
+ *	T date or timestamp, kept   X any, as string   A any, kept
+ * and ret the result: one of S I F B D (date) P (timestamp) or '='
+ * (the first argument's type). type, when set, replaces this check.
+ */
+struct mlk_sql_func;
+typedef struct mlk_error *(*sqlf_type_fn)(const struct mlk_sql_func *,
+    const enum mlk_type *args, size_t nargs, enum mlk_type *cast,
+    enum mlk_type *ret);
+typedef struct mlk_error *(*sqlf_eval_fn)(const struct mlk_sql_func *,
+    const struct mlk_sql_arg *args, size_t nargs, size_t nrows,
+    struct mlk_column *out);
+
+struct mlk_sql_func {
+	const char *name;
+	int minargs, maxargs;
+	const char *args;
+	char ret;
+	int impure;
+	int id; /* which one, for an eval shared by several */
+	sqlf_type_fn type;
+	sqlf_eval_fn eval;
+};
+
+/* The modules' tables, each ended by an entry with a NULL name. */
+extern const struct mlk_sql_func sqlf_fstr_table[];
+extern const struct mlk_sql_func sqlf_fnum_table[];
+extern const struct mlk_sql_func sqlf_ftime_table[];
+
+/* strftime and strptime (sql_fstrf.c), in sql_ftime.c's table. */
+struct mlk_error *sqlf_eval_strftime(const struct mlk_sql_func *,
+    const struct mlk_sql_arg *, size_t, size_t, struct mlk_column *);
+struct mlk_error *sqlf_eval_strptime(const struct mlk_sql_func *,
+    const struct mlk_sql_arg *, size_t, size_t, struct mlk_column *);
+struct mlk_error *sqlf_strftime_type(const struct mlk_sql_func *,
+    const enum mlk_type *, size_t, enum mlk_type *, enum mlk_type *);
+
+/* A constant argument's string, or NULL when it is not constant or NULL. */
+const char *sqlf_const_str(const struct mlk_sql_arg *, size_t *len);
+
 #endif

@@ -771,6 +771,472 @@ test_aggs(void)
 	free(group);
 }
 
+/* name(args...) resolved, cast and evaluated, as text. */
+static char *
+run_func(const char *name, const char *const *descs, size_t nargs)
+{
+	struct operand o[4];
+	struct mlk_sql_arg args[4];
+	enum mlk_type types[4], cast[4], rt;
+	const struct mlk_sql_func *f;
+	struct mlk_column out;
+	struct mlk_error *err;
+	char *res = NULL;
+	size_t n;
+
+	for (size_t i = 0; i < nargs; i++) {
+		operand_make(&o[i], descs[i]);
+		types[i] = o[i].col.type;
+	}
+	n = rows_of(o, nargs);
+	mlk_column_init(&out, MLK_T_BOOL);
+	err = mlk_sql_func_resolve(name, types, nargs, &f, cast, &rt);
+	if (err) {
+		res = err_text(err);
+		goto done;
+	}
+	for (size_t i = 0; i < nargs && !res; i++)
+		res = operand_cast(&o[i], cast[i], n);
+	if (res)
+		goto done;
+	for (size_t i = 0; i < nargs; i++)
+		args[i] = o[i].arg;
+	mlk_column_init(&out, rt);
+	err = mlk_sql_func_eval(f, args, nargs, n, &out);
+	res = err ? err_text(err) : col_text(&out);
+	if (!err && out.type != rt) {
+		free(res);
+		res = strdup("wrong result type");
+	}
+done:
+	mlk_column_release(&out);
+	for (size_t i = 0; i < nargs; i++)
+		mlk_column_release(&o[i].col);
+	return res;
+}
+
+struct func_case {
+	const char *name;
+	const char *args[4];
+	const char *want;
+};
+
+static const struct func_case func_cases[] = {
+	{ "coalesce", { "int64:NULL|2|NULL", "int64:1|NULL|NULL", "int64=9" },
+	    "1|2|9" },
+	{ "coalesce", { "int64:NULL|2", "float64=0.5" }, "0.5|2" },
+	{ "coalesce", { "string:NULL|a", "string=-" }, "-|a" },
+	{ "coalesce", { "date:NULL|2024-01-02", "string=2000-01-01" },
+	    "2000-01-01|2024-01-02" },
+	{ "ifnull", { "int64:NULL|NULL", "int64:NULL|3" }, "NULL|3" },
+	{ "coalesce", { "bool:true", "int64:1" },
+	    "ERR4 cannot apply coalesce() to bool and int64" },
+	{ "nullif", { "int64:1|2|NULL", "int64:1|3|1" }, "NULL|2|NULL" },
+	{ "nullif", { "string:a|b", "string=a" }, "NULL|b" },
+	{ "greatest",
+	    { "int64:1|5|NULL", "int64:3|2|NULL", "int64:NULL|9|NULL" },
+	    "3|9|NULL" },
+	{ "least", { "int64:1|5", "float64:0.5|7" }, "0.5|5" },
+	{ "least", { "string:b|a", "string=ab" }, "ab|a" },
+	{ "greatest", { "date:2024-01-01", "timestamp:2024-01-01 10:00" },
+	    "2024-01-01 10:00:00" },
+	{ "lower", { "string:HeLLo|NULL|\\xc3\\x89T\\xc3\\x89" },
+	    "hello|NULL|\\xc3\\x89t\\xc3\\x89" },
+	{ "upper", { "string:abc1|" }, "ABC1|" },
+	{ "lower", { "int64:1" }, "ERR4 cannot apply lower() to int64" },
+	{ "lower", { "bool:true" }, "ERR4 cannot apply lower() to bool" },
+	{ "lower", { "string:a", "string:b" },
+	    "ERR4 lower() takes 1 argument" },
+	{ "nosuch", { "string:a" }, "ERR4 unknown function 'nosuch'" },
+	{ "trim", { "string:  a b \t|x|   |NULL" }, "a b|x||NULL" },
+	{ "ltrim", { "string:  a  " }, "a  " },
+	{ "rtrim", { "string:  a  " }, "  a" },
+	{ "trim", { "string:xxaxyx", "string=xy" }, "a" },
+	{ "length", { "string:abc||h\\xc3\\xa9|NULL" }, "3|0|2|NULL" },
+	{ "length", { "string=abcd" }, "4|4|4" },
+	{ "char_length", { "string:ab" }, "2" },
+	{ "substr",
+	    { "string:hello|hello|hello|hello|hello", "int64:2|0|-3|9|1",
+	        "int64:3|2|2|1|-1" },
+	    "ell|h|ll||" },
+	{ "substring", { "string:hello|h\\xc3\\xa9llo|NULL", "int64=2" },
+	    "ello|\\xc3\\xa9llo|NULL" },
+	{ "substr", { "string:hello", "int64=-10" }, "hello" },
+	{ "left", { "string:hello|h\\xc3\\xa9llo", "int64=2" },
+	    "he|h\\xc3\\xa9" },
+	{ "right", { "string:hello|hi", "int64=3" }, "llo|hi" },
+	{ "left", { "string:hello", "int64=-2" }, "hel" },
+	{ "reverse", { "string:abc|a\\xc3\\xa9" }, "cba|\\xc3\\xa9a" },
+	{ "replace", { "string:a-b-c|abc|NULL", "string=-", "string=+-" },
+	    "a+-b+-c|abc|NULL" },
+	{ "replace", { "string:aaa", "string=aa", "string=b" }, "ba" },
+	{ "replace", { "string:abc", "string=", "string=x" }, "abc" },
+	{ "concat", { "string:a|NULL|c", "int64:1|2|NULL", "string=!" },
+	    "a1!|2!|c!" },
+	{ "concat", { "string=NULL" }, "||" },
+	{ "split_part", { "string:a,b,,c|a,b|NULL", "string=,", "int64=3" },
+	    "||NULL" },
+	{ "split_part", { "string:a,b,,c", "string=,", "int64:1" }, "a" },
+	{ "split_part", { "string:a,b,,c", "string=,", "int64:4" }, "c" },
+	{ "split_part", { "string:a,b,,c", "string=,", "int64:-1" }, "c" },
+	{ "split_part", { "string:a::b::c", "string=::", "int64:2" }, "b" },
+	{ "split_part", { "string:abc", "string=,", "int64:0" }, "" },
+	{ "starts_with", { "string:apple|ape|NULL", "string=app" },
+	    "true|false|NULL" },
+	{ "ends_with", { "string:apple|ape", "string=le" }, "true|false" },
+	{ "contains", { "string:apple|ape", "string=ppl" }, "true|false" },
+	{ "contains", { "string:x", "string=" }, "true" },
+	{ "instr", { "string:hello|h\\xc3\\xa9llo|x", "string=l" }, "3|3|0" },
+	{ "regexp_matches", { "string:abc123|abc|NULL", "string=[0-9]+$" },
+	    "true|false|NULL" },
+	{ "regexp_matches", { "string:ABC|abc", "string=^abc", "string=i" },
+	    "true|true" },
+	{ "regexp_matches", { "string:ab|ab", "string:^a|^b" }, "true|false" },
+	{ "regexp_matches", { "string:x", "string=(" },
+	    "ERR1 invalid regular expression '(': Unmatched ( or \\(" },
+	{ "regexp_replace",
+	    { "string:a1b22c|xyz", "string=[0-9]+", "string=#" },
+	    "a#b22c|xyz" },
+	{ "regexp_replace",
+	    { "string:a1b22c", "string=[0-9]+", "string=<\\0>", "string=g" },
+	    "a<1>b<22>c" },
+	{ "regexp_replace",
+	    { "string:john smith", "string=([a-z]+) ([a-z]+)",
+	        "string=\\2, \\1" },
+	    "smith, john" },
+	{ "regexp_replace",
+	    { "string:abc", "string=x*", "string=-", "string=g" }, "-a-b-c-" },
+	{ "abs", { "int64:-3|4|NULL" }, "3|4|NULL" },
+	{ "abs", { "float64:-2.5" }, "2.5" },
+	{ "abs", { "int64:-9223372036854775808" },
+	    "ERR1 integer overflow in abs()" },
+	{ "abs", { "string:a" }, "ERR4 cannot apply abs() to string" },
+	{ "sign",
+	    {
+	        "int64:-3|0|5",
+	    },
+	    "-1|0|1" },
+	{ "sign", { "float64:-0.1|0|NULL" }, "-1|0|NULL" },
+	{ "round", { "float64:2.5|-2.5|2.4|NULL" }, "3|-3|2|NULL" },
+	{ "round", { "float64:3.14159|1234.5", "int64=2" }, "3.14|1234.5" },
+	{ "round", { "float64:1250", "int64=-2" }, "1300" },
+	{ "round", { "int64:1250|-1250|1249|7", "int64=-2" },
+	    "1300|-1300|1200|0" },
+	{ "round", { "int64:7" }, "7" },
+	{ "floor", { "float64:1.5|-1.5" }, "1|-2" },
+	{ "ceil", { "float64:1.5|-1.5" }, "2|-1" },
+	{ "ceiling", { "int64:3" }, "3" },
+	{ "trunc", { "float64:-1.7" }, "-1" },
+	{ "sqrt", { "int64:4|NULL" }, "2|NULL" },
+	{ "sqrt", { "float64:-1" },
+	    "ERR1 cannot take the square root of a negative number" },
+	{ "ln", { "float64:1|NULL" }, "0|NULL" },
+	{ "ln", { "int64:0" }, "ERR1 cannot take the logarithm of zero" },
+	{ "log10", { "int64:1000" }, "3" },
+	{ "log", { "int64:100" }, "2" },
+	{ "log2", { "int64:8" }, "3" },
+	{ "exp", { "int64:0" }, "1" },
+	{ "power", { "int64:2|NULL", "int64:10|1" }, "1024|NULL" },
+	{ "pow", { "float64:4", "float64=0.5" }, "2" },
+	{ "isnan", { "float64:nan|1" }, "true|false" },
+	{ "date_trunc", { "string=month", "date:2024-02-29|NULL" },
+	    "2024-02-01|NULL" },
+	{ "date_trunc", { "string=hour", "timestamp:2024-02-29 13:45:12.5" },
+	    "2024-02-29 13:00:00" },
+	{ "date_trunc", { "string=day", "timestamp:1969-12-31 13:45" },
+	    "1969-12-31 00:00:00" },
+	{ "date_trunc", { "string=week", "date:2024-03-03|2024-03-04" },
+	    "2024-02-26|2024-03-04" },
+	{ "date_trunc", { "string=quarter", "date:2024-08-15" }, "2024-07-01" },
+	{ "date_trunc", { "string=YEAR", "timestamp:2024-08-15 10:00" },
+	    "2024-01-01 00:00:00" },
+	{ "date_trunc", { "string=minute", "string:2024-01-01 10:11:12" },
+	    "2024-01-01 10:11:00" },
+	{ "date_trunc", { "string=fortnight", "date:2024-01-01" },
+	    "ERR4 unknown date part 'fortnight'" },
+	{ "date_trunc", { "string:day|month", "date:2024-03-05|2024-03-05" },
+	    "2024-03-05|2024-03-01" },
+	{ "date_trunc", { "string=day", "int64:1" },
+	    "ERR4 cannot apply date_trunc() to int64" },
+	{ "date_part", { "string=year", "date:2024-02-29|NULL" }, "2024|NULL" },
+	{ "date_part", { "string=dow", "date:2024-03-03|2024-03-04" }, "0|1" },
+	{ "date_part", { "string=isodow", "date:2024-03-03" }, "7" },
+	{ "date_part", { "string=doy", "date:2024-12-31" }, "366" },
+	{ "date_part", { "string=week", "date:2021-01-03|2021-01-04" },
+	    "53|1" },
+	{ "date_part", { "string=isoyear", "date:2021-01-03" }, "2020" },
+	{ "date_part", { "string=quarter", "date:2024-04-01" }, "2" },
+	{ "date_part", { "string=second", "timestamp:2024-01-01 10:11:12.5" },
+	    "12" },
+	{ "date_part",
+	    { "string=millisecond", "timestamp:2024-01-01 10:11:12.5" },
+	    "12500" },
+	{ "date_part", { "string=epoch", "timestamp:1970-01-02 00:00:01" },
+	    "86401" },
+	{ "date_part", { "string=epoch", "timestamp:1969-12-31 23:59:59.5" },
+	    "-1" },
+	{ "date_part", { "string=century", "date:2000-06-01|2001-01-01" },
+	    "20|21" },
+	{ "date_diff",
+	    { "string=day", "date:2024-01-01", "timestamp:2024-03-01 23:00" },
+	    "60" },
+	{ "date_diff",
+	    { "string=hour", "timestamp:2024-01-01 01:59",
+	        "timestamp:2024-01-01 02:01" },
+	    "1" },
+	{ "date_diff", { "string=month", "date:2024-01-31", "date:2024-02-01" },
+	    "1" },
+	{ "date_diff", { "string=year", "date:2024-12-31", "date:2023-01-01" },
+	    "-1" },
+	{ "year", { "date:2024-02-29|1969-12-31|NULL" }, "2024|1969|NULL" },
+	{ "year", { "timestamp:1969-12-31 23:59:59" }, "1969" },
+	{ "month", { "timestamp:2024-02-29 23:59:59" }, "2" },
+	{ "day", { "date:2024-02-29" }, "29" },
+	{ "hour", { "timestamp:2024-02-29 23:59:59" }, "23" },
+	{ "minute", { "timestamp:2024-02-29 23:58:59" }, "58" },
+	{ "second", { "timestamp:2024-02-29 23:58:57" }, "57" },
+	{ "dayofweek", { "date:2024-03-02" }, "6" },
+	{ "dayofyear", { "date:2024-02-01" }, "32" },
+	{ "quarter", { "date:2024-12-01" }, "4" },
+	{ "week", { "date:2024-01-01" }, "1" },
+	{ "epoch", { "timestamp:1970-01-01 00:00:01.5|NULL" }, "1.5|NULL" },
+	{ "epoch", { "date:1970-01-02" }, "86400" },
+	{ "year", { "string:2024-01-01" }, "2024" },
+	{ "year", { "int64:1" }, "ERR4 cannot apply year() to int64" },
+	{ "strftime",
+	    { "timestamp:2024-02-09 03:04:05.000123|NULL",
+	        "string=%Y/%m/%d %H:%M:%S.%f" },
+	    "2024/02/09 03:04:05.000123|NULL" },
+	{ "strftime",
+	    { "date:2024-02-09", "string=%a %A %b %B %j %-d %-m %y %%" },
+	    "Fri Friday Feb February 040 9 2 24 %" },
+	{ "strftime",
+	    { "timestamp:2024-02-09 15:04:05", "string=%I %p %F %T %u %w" },
+	    "03 PM 2024-02-09 15:04:05 5 5" },
+	{ "strftime", { "string=%Y", "date:2024-02-09" }, "2024" },
+	{ "strftime", { "date:2024-02-09", "string=%Q" },
+	    "ERR1 unknown strftime code '%Q'" },
+	{ "strptime",
+	    { "string:2024/02/09 03:04|NULL", "string=%Y/%m/%d %H:%M" },
+	    "2024-02-09 03:04:00|NULL" },
+	{ "strptime",
+	    { "string:09 Feb 2024 3:04:05.25 PM",
+	        "string=%d %b %Y %I:%M:%S.%f %p" },
+	    "2024-02-09 15:04:05.250000" },
+	{ "strptime",
+	    { "string:2024-02-09T10:00:00+02:00",
+	        "string=%Y-%m-%dT%H:%M:%S%z" },
+	    "2024-02-09 08:00:00" },
+	{ "strptime", { "string:2024-02-09 10:00:00", "string=%F %T" },
+	    "2024-02-09 10:00:00" },
+	{ "strptime", { "string:2024-02-30", "string=%Y-%m-%d" },
+	    "ERR1 cannot parse '2024-02-30' with format '%Y-%m-%d'" },
+	{ "try_strptime",
+	    { "string:2024-02-30|2024-02-29|x", "string=%Y-%m-%d" },
+	    "NULL|2024-02-29 00:00:00|NULL" },
+	{ "to_timestamp", { "int64:86400|NULL" }, "1970-01-02 00:00:00|NULL" },
+	{ "make_date", { "int64:2024|NULL", "int64=2", "int64=29" },
+	    "2024-02-29|NULL" },
+	{ "make_date", { "int64:2023", "int64=2", "int64=29" },
+	    "ERR1 no such date: 2023-2-29" },
+};
+
+/* "\\\xc3" in the table is a byte; unescapes in place. */
+static void
+unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] == 'x') {
+			*o++ =
+			    (char)strtol((char[]){ s[2], s[3], 0 }, NULL, 16);
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+static void
+test_funcs(void)
+{
+	for (size_t i = 0; i < NELEM(func_cases); i++) {
+		const struct func_case *c = &func_cases[i];
+		char *args[4] = { NULL, NULL, NULL, NULL }, want[256];
+		char name[256];
+		size_t n = 0, len;
+		char *got;
+
+		len = (size_t)snprintf(name, sizeof(name), "%s(", c->name);
+		for (; n < 4 && c->args[n]; n++) {
+			args[n] = strdup(c->args[n]);
+			unescape(args[n]);
+			len += (size_t)snprintf(name + len, sizeof(name) - len,
+			    "%s%s", n ? ", " : "", c->args[n]);
+		}
+		snprintf(name + len, sizeof(name) - len, ")");
+		snprintf(want, sizeof(want), "%s", c->want);
+		unescape(want);
+		got = run_func(c->name, (const char *const *)args, n);
+		tap_is_str(got, want, name);
+		free(got);
+		for (size_t j = 0; j < n; j++)
+			free(args[j]);
+	}
+}
+
+static void
+test_func_meta(void)
+{
+	const struct mlk_sql_func *f;
+	enum mlk_type t[2] = { MLK_T_STRING, MLK_T_STRING }, cast[2], rt;
+	const char *const *names = mlk_sql_func_names();
+	struct mlk_column out;
+	struct mlk_error *err;
+	int found = 0, nnames = 0;
+
+	for (; names[nnames]; nnames++)
+		found += strcmp(names[nnames], "regexp_matches") == 0 ||
+		    strcmp(names[nnames], "substring") == 0;
+	tap_ok(found == 2 && nnames > 50, "function names (%d)", nnames);
+	err = mlk_sql_func_resolve("substring", t, 0, &f, cast, &rt);
+	tap_is_str(err ? err->msg : "", "substr() takes 2 to 3 arguments",
+	    "argument count range");
+	mlk_error_free(err);
+	err = mlk_sql_func_resolve("concat", t, 0, &f, cast, &rt);
+	tap_is_str(err ? err->msg : "", "concat() takes at least 1 argument",
+	    "variadic argument count");
+	mlk_error_free(err);
+	err = mlk_sql_func_resolve("now", t, 0, &f, cast, &rt);
+	tap_ok(err == NULL && !mlk_sql_func_is_pure(f) && rt == MLK_T_TIMESTAMP,
+	    "now() is impure and a timestamp");
+	if (err == NULL) {
+		mlk_column_init(&out, MLK_T_TIMESTAMP);
+		mlk_sql_func_eval(f, NULL, 0, 3, &out);
+		tap_ok(out.nrows == 3 && out.i64[0] == out.i64[2] &&
+		        out.i64[0] > INT64_C(1700000000000000),
+		    "now() gives one value for every row");
+		mlk_column_release(&out);
+	}
+	mlk_error_free(err);
+	err = mlk_sql_func_resolve("current_date", t, 0, &f, cast, &rt);
+	tap_ok(err == NULL && rt == MLK_T_DATE, "current_date is a date");
+	mlk_error_free(err);
+	err = mlk_sql_func_resolve("lower", t, 1, &f, cast, &rt);
+	tap_ok(err == NULL && mlk_sql_func_is_pure(f) &&
+	        strcmp(mlk_sql_func_name(f), "lower") == 0,
+	    "lower() is pure");
+	mlk_error_free(err);
+	err = mlk_sql_func_resolve("ucase", t, 1, &f, cast, &rt);
+	tap_ok(err == NULL && strcmp(mlk_sql_func_name(f), "upper") == 0,
+	    "an alias has the canonical name");
+	mlk_error_free(err);
+}
+
+static void
+test_intervals(void)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		int64_t months, days, micros;
+	} cases[] = {
+		{ "1 hour", 1, 0, 0, INT64_C(3600000000) },
+		{ "2 days", 1, 0, 2, 0 },
+		{ "3 months 4 days", 1, 3, 4, 0 },
+		{ "01:30:00", 1, 0, 0, INT64_C(5400000000) },
+		{ "1 day 02:00", 1, 0, 1, INT64_C(7200000000) },
+		{ "-1 year", 1, -12, 0, 0 },
+		{ "1.5 hours", 1, 0, 0, INT64_C(5400000000) },
+		{ "1.5 days", 1, 0, 0, INT64_C(129600000000) },
+		{ "2 weeks 30 minutes 10 s", 1, 0, 14, INT64_C(1810000000) },
+		{ "1 quarter", 1, 3, 0, 0 },
+		{ "250 ms", 1, 0, 0, 250000 },
+		{ "5 MINUTES", 1, 0, 0, INT64_C(300000000) },
+		{ "", 0, 0, 0, 0 },
+		{ "hour", 0, 0, 0, 0 },
+		{ "1 fortnight", 0, 0, 0, 0 },
+		{ "1.5 months", 0, 0, 0, 0 },
+		{ "1 day x", 0, 0, 0, 0 },
+		{ "1:2", 0, 0, 0, 0 },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct mlk_sql_interval iv = { 7, 7, 7 };
+		int rc = mlk_sql_interval_parse(cases[i].text, &iv);
+
+		tap_ok(cases[i].ok ? rc == 0 && iv.months == cases[i].months &&
+		            iv.days == cases[i].days &&
+		            iv.micros == cases[i].micros :
+		                     rc == -1 && iv.months == 7,
+		    "interval '%s': %d %lld %lld %lld", cases[i].text, rc,
+		    (long long)iv.months, (long long)iv.days,
+		    (long long)iv.micros);
+	}
+}
+
+static char *
+run_interval(const char *da, const char *iv_text, int sign, const char *to)
+{
+	struct operand o;
+	struct mlk_sql_interval iv;
+	struct mlk_column out;
+	struct mlk_error *err;
+	char *res;
+
+	if (mlk_sql_interval_parse(iv_text, &iv) < 0)
+		return strdup("bad interval");
+	operand_make(&o, da);
+	mlk_column_init(&out, (enum mlk_type)mlk_type_parse(to));
+	err = mlk_sql_add_interval(o.arg, &iv, sign, rows_of(&o, 1), &out);
+	res = err ? err_text(err) : col_text(&out);
+	mlk_column_release(&out);
+	mlk_column_release(&o.col);
+	return res;
+}
+
+static void
+test_add_interval(void)
+{
+	static const struct {
+		const char *a, *iv;
+		int sign;
+		const char *to, *want;
+	} cases[] = {
+		{ "date:2024-01-31|2023-01-31|NULL", "1 month", 1, "date",
+		    "2024-02-29|2023-02-28|NULL" },
+		{ "date:2024-03-31", "1 month", -1, "date", "2024-02-29" },
+		{ "date:2024-12-31", "2 days", 1, "date", "2025-01-02" },
+		{ "date:2024-01-01", "1 year 2 months", 1, "date",
+		    "2025-03-01" },
+		{ "date:2024-01-01", "1 hour", 1, "timestamp",
+		    "2024-01-01 01:00:00" },
+		{ "timestamp:2024-01-31 10:00", "1 month 1 day 01:00:00", 1,
+		    "timestamp", "2024-03-01 11:00:00" },
+		{ "timestamp:2024-01-01 00:30", "1 hour", -1, "timestamp",
+		    "2023-12-31 23:30:00" },
+		{ "timestamp:1969-12-31 23:00", "2 hours", 1, "timestamp",
+		    "1970-01-01 01:00:00" },
+		{ "timestamp:2024-02-29 12:00", "-12 months", 1, "timestamp",
+		    "2023-02-28 12:00:00" },
+		{ "date=2024-01-15", "1 month", 1, "date",
+		    "2024-02-15|2024-02-15|2024-02-15" },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char name[128];
+		char *got = run_interval(cases[i].a, cases[i].iv, cases[i].sign,
+		    cases[i].to);
+
+		snprintf(name, sizeof(name), "%s %c interval '%s'", cases[i].a,
+		    cases[i].sign > 0 ? '+' : '-', cases[i].iv);
+		tap_is_str(got, cases[i].want, name);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -779,5 +1245,9 @@ main(void)
 	test_unops();
 	test_casts();
 	test_aggs();
+	test_funcs();
+	test_func_meta();
+	test_intervals();
+	test_add_interval();
 	return tap_done();
 }
