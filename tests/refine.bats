@@ -141,7 +141,8 @@ expectation 'positive': 2 rows failed, kept"
 	run -2 mlk refine silver.x --sql "SELECT lod FROM bronze.r"
 	assert_output --partial "unknown column 'lod'"
 	run -2 mlk refine silver.x --sql "SELEC 1"
-	run -1 mlk refine silver.x --sql "SELECT * FROM bronze.nope"
+	run -2 mlk refine silver.x --sql "SELECT * FROM bronze.nope"
+	assert_output --partial "no table 'bronze.nope'"
 	run -2 mlk refine silver.x --sql "SELECT 1" --on-violation explode
 	run -2 mlk refine silver.x --sql "SELECT 1" --mode sideways
 	run -2 mlk refine silver.x
