@@ -362,7 +362,7 @@ cross_validate(struct job *j, struct mlk_model *m, json_t *metrics)
 
 	if (j->nkept < (size_t)s->cv)
 		return mlk_error_new(MLK_ERR_FAIL,
-		    "%zu rows are too few for %d folds", j->nkept, s->cv);
+		    "too few rows for %d folds: %zu", s->cv, j->nkept);
 	for (int k = 0; k < s->cv && !err; k++) {
 		size_t *tr, *te, ntr, nte;
 		json_t *fm = json_object();

@@ -430,8 +430,9 @@ mlk_train_split(const struct mlk_train_spec *s, const struct mlk_column *time,
 
 	if (nt == 0 || nt >= n)
 		return mlk_error_new(MLK_ERR_FAIL,
-		    "%zu rows are too few to split off a test fraction of %g",
-		    n, s->test);
+		    "too few rows to split off a test fraction of %g: "
+		    "%zu",
+		    s->test, n);
 	if (s->split == MLK_SPLIT_TIME) {
 		p = xmalloc(n * sizeof(*p));
 		memcpy(p, rows, n * sizeof(*p));
