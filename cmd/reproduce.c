@@ -2,7 +2,8 @@
  * mlk reproduce: retrains a run from what its record names (the input
  * table version by its exact commit, the algorithm, parameters, split
  * and seed) and compares the model bytes with the recorded model's:
- * identical, or a description of the first difference in each file.
+ * identical, or the first difference in each file that differs, the
+ * fitted parameters (model.json) first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,12 +160,22 @@ whole:
 	return out;
 }
 
+/* The fitted parameters first, then the example, then the rest. */
+static int
+rank(const char *name)
+{
+	return strcmp(name, "model.json") == 0      ? 0 :
+	    strcmp(name, "input_example.json") == 0 ? 1 :
+	                                              2;
+}
+
 static int
 cmp_entry(const void *x, const void *y)
 {
 	const struct mlk_tree_entry *a = x, *b = y;
+	int ra = rank(a->name), rb = rank(b->name);
 
-	return strcmp(a->name, b->name);
+	return ra != rb ? ra - rb : strcmp(a->name, b->name);
 }
 
 /* The files that differ between two model trees, by name. */
