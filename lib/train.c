@@ -316,9 +316,15 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 	m->ndesign = p;
 	X = xmalloc((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
 	mlk_model_design(m, j->fcols, j->nrows, X);
-	Xs = xmalloc(
-	    (ntrain > ntest ? ntrain : ntest) * (p ? p : 1) * sizeof(*Xs));
-	mlk_train_gather(X, j->nrows, p, train, ntrain, Xs);
+	if (ntrain == j->nrows && ntest == 0) {
+		/* every row, in order: the design as it is */
+		Xs = X;
+		X = NULL;
+	} else {
+		Xs = xmalloc((ntrain > ntest ? ntrain : ntest) * (p ? p : 1) *
+		    sizeof(*Xs));
+		mlk_train_gather(X, j->nrows, p, train, ntrain, Xs);
+	}
 	m->opts.on_iter = on_iter;
 	m->opts.ctx = j;
 	if (m->task == MLK_TASK_REGRESSION) {
