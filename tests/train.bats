@@ -451,3 +451,29 @@ EOF
 	run -0 mlk train -h
 	assert_line --index 0 "usage: mlk train <model> --data <rev> --target <column> [--features <columns>]"
 }
+
+@test "train: progress on a terminal's stderr only" {
+	command -v script > /dev/null || skip "script is not installed"
+	init_repo
+	fixture
+	run -0 --separate-stderr mlk train b --data bronze.bin --target dir
+	assert_equal "$stderr" ""
+	run -0 script -qec "env -u MLK_NO_PROGRESS '$MLK' train b --data bronze.bin --target dir > /dev/null" /dev/null
+	assert_output --partial "train: fitting"
+	assert_output --partial $'\r\033[K'
+	run -0 script -qec "MLK_NO_PROGRESS=1 '$MLK' train b --data bronze.bin --target dir > /dev/null" /dev/null
+	assert_output ""
+}
+
+@test "train: the run records the code version of the working directory" {
+	init_repo
+	fixture
+	git init -q .
+	git add bin.csv
+	GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t git commit -qm one
+	id=$(train_id b --data bronze.bin --target dir)
+	run_record "$id" | jq -e --arg h "$(git rev-parse HEAD)" '.code.commit == $h and .code.dirty == false'
+	echo change >> bin.csv
+	id=$(train_id b --data bronze.bin --target dir)
+	run_record "$id" | jq -e '.code.dirty == true'
+}
