@@ -341,7 +341,12 @@ set_split(struct mlk_train_spec *s, const char *v)
 		if (klen == 4 && strncmp(p, "test", 4) == 0) {
 			if ((err = parse_fraction(p + 5, len - 5, &test)))
 				break;
-		} else if (klen == 2 && strncmp(p, "by", 2) == 0 && len > 3) {
+		} else if (klen == 2 && strncmp(p, "by", 2) == 0) {
+			if (len == 3) {
+				err = mlk_error_new(MLK_ERR_USAGE,
+				    "bad split '%s': no column after 'by='", v);
+				break;
+			}
 			free(by);
 			by = xstrndup(p + 3, len - 3);
 		} else {
