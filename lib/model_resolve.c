@@ -15,6 +15,18 @@ not_model(const char *rev, const char *why)
 	    why ? ": " : "", why ? why : "");
 }
 
+/* "it is a table version", for what a commit's record names. */
+static struct mlk_error *
+not_model_kind(const char *rev, const char *kind)
+{
+	char *why = *kind ? xstrfmt("it is a %s version", kind) :
+	                    xstrdup("not a commit mlk wrote");
+	struct mlk_error *err = not_model(rev, why);
+
+	free(why);
+	return err;
+}
+
 static struct mlk_error *
 from_run(struct mlk_store *s, const struct mlk_oid *commit, const char *rev,
     struct mlk_model_source *out)
@@ -114,7 +126,7 @@ from_commit(struct mlk_store *s, const struct mlk_oid *commit, const char *rev,
 	kind = e.record ? mlk_record_str(e.record, "kind") : "";
 	is_run = strcmp(kind, "run") == 0;
 	if (!is_run && strcmp(kind, "model") != 0)
-		err = not_model(rev, *kind ? kind : "not an mlk commit");
+		err = not_model_kind(rev, kind);
 	mlk_entry_release(&e);
 	if (err)
 		return err;
@@ -148,7 +160,7 @@ mlk_model_resolve(struct mlk_store *s, const char *rev,
 	else if (r.name && r.thing == MLK_THING_MODEL)
 		err = from_version(s, &r.oid, rev, out);
 	else if (r.name)
-		err = not_model(rev, mlk_thing_kind(r.thing));
+		err = not_model_kind(rev, mlk_thing_kind(r.thing));
 	else if (r.objkind == MLK_OBJ_TREE)
 		err = from_tree(s, &r.oid, rev, out);
 	else if (r.objkind == MLK_OBJ_COMMIT)
