@@ -1,8 +1,11 @@
 /*
  * Options, dispatch and prediction for the linear models, and the
- * chunked, thread-count-independent reductions the fits share.
+ * chunked, thread-count-independent kernels the fits share. Prediction
+ * uses the same row kernel as the fits rather than OpenBLAS's dgemv,
+ * whose result for a row changes in its last bits with the size of the
+ * batch around it: here a row scores the same alone (serve) or in a
+ * table (predict), on any number of threads.
  */
-#include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -160,35 +163,76 @@ mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
 	return mlk_fit_logistic_solve(X, n, p, y, nclasses, o, out);
 }
 
+struct pred {
+	const struct mlk_fit *f;
+	const double *X;
+	size_t m, nclasses;
+	double *out; /* predictions, or probabilities */
+};
+
+static void
+predict_chunk(void *arg, size_t ch)
+{
+	struct pred *pr = arg;
+	const struct mlk_fit *f = pr->f;
+	size_t lo = ch * FIT_CHUNK, hi = lo + FIT_CHUNK, k = f->nrows_coef;
+	double *z = k > 1 ? xmalloc(FIT_BLOCK * k * sizeof(double)) : NULL;
+
+	if (hi > pr->m)
+		hi = pr->m;
+	if (k == 1) {
+		for (size_t i = lo; i < hi; i++)
+			pr->out[i] = f->intercept[0];
+		for (size_t b = lo; b < hi; b += FIT_BLOCK)
+			mlk_fit_xw(pr->X + b, pr->m,
+			    hi - b < FIT_BLOCK ? hi - b : FIT_BLOCK, f->p,
+			    f->coef, pr->out + b);
+		return;
+	}
+	for (size_t b = lo; b < hi; b += FIT_BLOCK) {
+		size_t bm = hi - b < FIT_BLOCK ? hi - b : FIT_BLOCK;
+
+		for (size_t c = 0; c < k; c++) {
+			for (size_t i = 0; i < bm; i++)
+				z[c * bm + i] = f->intercept[c];
+			mlk_fit_xw(pr->X + b, pr->m, bm, f->p,
+			    f->coef + c * f->p, z + c * bm);
+		}
+		for (size_t i = 0; i < bm; i++) {
+			double *r = pr->out + (b + i) * pr->nclasses;
+			double mx = -INFINITY, s = 0;
+
+			for (size_t c = 0; c < k; c++)
+				mx = fmax(mx, z[c * bm + i]);
+			for (size_t c = 0; c < k; c++)
+				s += r[c] = exp(z[c * bm + i] - mx);
+			for (size_t c = 0; c < k; c++)
+				r[c] /= s;
+		}
+	}
+	free(z);
+}
+
 void
 mlk_fit_predict(const struct mlk_fit *f, const double *X, size_t m, double *out)
 {
-	if (m == 0)
-		return;
-	for (size_t i = 0; i < m; i++)
-		out[i] = f->intercept[0];
-	if (f->p == 0)
-		return;
-	cblas_dgemv(CblasColMajor, CblasNoTrans, (int)m, (int)f->p, 1.0, X,
-	    (int)m, f->coef, 1, 1.0, out, 1);
+	struct pred pr = { f, X, m, 1, out };
+
+	mlk_fit_parallel(mlk_fit_nchunks(m), predict_chunk, &pr);
 }
 
 void
 mlk_fit_predict_proba(const struct mlk_fit *f, size_t nclasses, const double *X,
     size_t m, double *proba)
 {
-	size_t k = f->nrows_coef;
-
-	if (m == 0)
-		return;
-	if (k == 1) {
-		double *z = xmalloc(m * sizeof(double));
+	if (f->nrows_coef == 1) {
+		double *z = xmalloc((m + 1) * sizeof(double));
 
 		mlk_fit_predict(f, X, m, z);
 		for (size_t i = 0; i < m; i++) {
 			/* 1 / (1 + e^-z), without overflow for either sign */
-			double p1 = z[i] >= 0 ? 1 / (1 + exp(-z[i])) :
-			                        exp(z[i]) / (1 + exp(z[i]));
+			double e = exp(-fabs(z[i]));
+			double p1 = z[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
 
 			proba[i * nclasses] = 1 - p1;
 			proba[i * nclasses + 1] = p1;
@@ -196,29 +240,9 @@ mlk_fit_predict_proba(const struct mlk_fit *f, size_t nclasses, const double *X,
 		free(z);
 		return;
 	}
-	if (f->p > 0)
-		cblas_dgemm(CblasColMajor, CblasTrans, CblasTrans, (int)k,
-		    (int)m, (int)f->p, 1.0, f->coef, (int)f->p, X, (int)m, 0.0,
-		    proba, (int)nclasses);
-	else
-		for (size_t i = 0; i < m; i++)
-			for (size_t c = 0; c < k; c++)
-				proba[i * nclasses + c] = 0;
-	for (size_t i = 0; i < m; i++) {
-		double *r = proba + i * nclasses, mx = -INFINITY, s = 0;
+	struct pred pr = { f, X, m, nclasses, proba };
 
-		for (size_t c = 0; c < k; c++) {
-			r[c] += f->intercept[c];
-			if (r[c] > mx)
-				mx = r[c];
-		}
-		for (size_t c = 0; c < k; c++) {
-			r[c] = exp(r[c] - mx);
-			s += r[c];
-		}
-		for (size_t c = 0; c < k; c++)
-			r[c] /= s;
-	}
+	mlk_fit_parallel(mlk_fit_nchunks(m), predict_chunk, &pr);
 }
 
 /* --- chunked reductions ------------------------------------------------ */
@@ -228,6 +252,8 @@ mlk_fit_nchunks(size_t n)
 {
 	return n == 0 ? 0 : (n + FIT_CHUNK - 1) / FIT_CHUNK;
 }
+
+int mlk_fit_threads;
 
 struct par {
 	void (*fn)(void *, size_t);
@@ -251,7 +277,8 @@ void
 mlk_fit_parallel(size_t nchunks, void (*fn)(void *ctx, size_t c), void *ctx)
 {
 	struct par pr = { fn, ctx, nchunks, 0 };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = mlk_fit_threads > 0 ? mlk_fit_threads :
+	                                  sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = ncpu > 1 ? (size_t)ncpu : 1, started = 0;
 	pthread_t th[16];
 
@@ -269,28 +296,122 @@ mlk_fit_parallel(size_t nchunks, void (*fn)(void *ctx, size_t c), void *ctx)
 		pthread_join(th[t], NULL);
 }
 
-double
+/*
+ * The row kernels in four-double vectors, built twice: for AVX2 and for
+ * the baseline (two SSE2 halves), chosen at load time. The operations
+ * and their order are the source's either way (no FMA contraction in
+ * ISO C mode), so both give the same bits.
+ */
+__attribute__((target_clones("avx2", "default"))) double
 mlk_fit_dot(const double *a, const double *b, size_t m)
 {
-	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	mlk_v4d s0 = { 0, 0, 0, 0 }, s1 = s0, a0, a1, b0, b1;
+	double r;
+	size_t i = 0;
+
+	for (; i + 8 <= m; i += 8) {
+		MLK_V4_LOAD(a0, a + i);
+		MLK_V4_LOAD(b0, b + i);
+		MLK_V4_LOAD(a1, a + i + 4);
+		MLK_V4_LOAD(b1, b + i + 4);
+		s0 += a0 * b0;
+		s1 += a1 * b1;
+	}
+	s0 += s1;
+	r = (s0[0] + s0[1]) + (s0[2] + s0[3]);
+	for (; i < m; i++)
+		r += a[i] * b[i];
+	return r;
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+mlk_fit_axpy(size_t m, double a, const double *restrict x, double *restrict y)
+{
+	mlk_v4d av = { a, a, a, a }, xv, yv;
 	size_t i = 0;
 
 	for (; i + 4 <= m; i += 4) {
-		s0 += a[i] * b[i];
-		s1 += a[i + 1] * b[i + 1];
-		s2 += a[i + 2] * b[i + 2];
-		s3 += a[i + 3] * b[i + 3];
+		MLK_V4_LOAD(xv, x + i);
+		MLK_V4_LOAD(yv, y + i);
+		yv += av * xv;
+		MLK_V4_STORE(y + i, yv);
 	}
 	for (; i < m; i++)
-		s0 += a[i] * b[i];
-	return (s0 + s1) + (s2 + s3);
+		y[i] += a * x[i];
 }
 
-void
-mlk_fit_axpy(size_t m, double a, const double *x, double *y)
+__attribute__((target_clones("avx2", "default"))) void
+mlk_fit_xw(const double *X, size_t n, size_t m, size_t p, const double *w,
+    double *z)
 {
-	for (size_t i = 0; i < m; i++)
-		y[i] += a * x[i];
+	size_t j = 0;
+
+	for (; j + 4 <= p; j += 4) {
+		const double *x0 = X + j * n, *x1 = x0 + n, *x2 = x1 + n,
+		             *x3 = x2 + n;
+		mlk_v4d w0 = { w[j], w[j], w[j], w[j] };
+		mlk_v4d w1 = { w[j + 1], w[j + 1], w[j + 1], w[j + 1] };
+		mlk_v4d w2 = { w[j + 2], w[j + 2], w[j + 2], w[j + 2] };
+		mlk_v4d w3 = { w[j + 3], w[j + 3], w[j + 3], w[j + 3] };
+		mlk_v4d a0, a1, a2, a3, zv;
+		size_t i = 0;
+
+		for (; i + 4 <= m; i += 4) {
+			MLK_V4_LOAD(a0, x0 + i);
+			MLK_V4_LOAD(a1, x1 + i);
+			MLK_V4_LOAD(a2, x2 + i);
+			MLK_V4_LOAD(a3, x3 + i);
+			MLK_V4_LOAD(zv, z + i);
+			zv += (w0 * a0 + w1 * a1) + (w2 * a2 + w3 * a3);
+			MLK_V4_STORE(z + i, zv);
+		}
+		for (; i < m; i++)
+			z[i] += (w[j] * x0[i] + w[j + 1] * x1[i]) +
+			    (w[j + 2] * x2[i] + w[j + 3] * x3[i]);
+	}
+	for (; j < p; j++)
+		mlk_fit_axpy(m, w[j], X + j * n, z);
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+mlk_fit_xtr(const double *X, size_t n, size_t m, size_t p, const double *r,
+    double *g)
+{
+	size_t j = 0;
+
+	for (; j + 4 <= p; j += 4) {
+		const double *x0 = X + j * n, *x1 = x0 + n, *x2 = x1 + n,
+		             *x3 = x2 + n;
+		mlk_v4d s0 = { 0, 0, 0, 0 }, s1 = s0, s2 = s0, s3 = s0, rv, a;
+		double t[4];
+		size_t i = 0;
+
+		for (; i + 4 <= m; i += 4) {
+			MLK_V4_LOAD(rv, r + i);
+			MLK_V4_LOAD(a, x0 + i);
+			s0 += a * rv;
+			MLK_V4_LOAD(a, x1 + i);
+			s1 += a * rv;
+			MLK_V4_LOAD(a, x2 + i);
+			s2 += a * rv;
+			MLK_V4_LOAD(a, x3 + i);
+			s3 += a * rv;
+		}
+		t[0] = (s0[0] + s0[1]) + (s0[2] + s0[3]);
+		t[1] = (s1[0] + s1[1]) + (s1[2] + s1[3]);
+		t[2] = (s2[0] + s2[1]) + (s2[2] + s2[3]);
+		t[3] = (s3[0] + s3[1]) + (s3[2] + s3[3]);
+		for (; i < m; i++) {
+			t[0] += x0[i] * r[i];
+			t[1] += x1[i] * r[i];
+			t[2] += x2[i] * r[i];
+			t[3] += x3[i] * r[i];
+		}
+		for (size_t c = 0; c < 4; c++)
+			g[j + c] += t[c];
+	}
+	for (; j < p; j++)
+		g[j] += mlk_fit_dot(X + j * n, r, m);
 }
 
 struct means_ctx {

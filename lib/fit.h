@@ -52,7 +52,11 @@ struct mlk_fit_opts {
 	double tol; /* default 1e-4 as sklearn's */
 	int max_iter; /* default 1000 (coordinate descent), 100 (lbfgs) */
 	int newton; /* logistic: Newton instead of L-BFGS */
-	/* Called after each iteration of an iterative solver. */
+	/*
+	 * Called after each iteration of an iterative solver, with the
+	 * objective above at that point (logistic: C sum log-loss +
+	 * 1/2 ||w||^2; elasticnet: 1/(2n) ||y - Xw - b||^2 + penalties).
+	 */
 	void (*on_iter)(void *ctx, int iter, double loss);
 	void *ctx;
 };

@@ -1,15 +1,19 @@
 /*
- * Least squares and ridge. One pass over the rows reduces the centered
- * [X y] to the triangular factor R of its QR decomposition (Householder
- * reflections appending FIT_BLOCK rows at a time to R, per chunk, then
- * the chunks' factors in order: a "tall-skinny QR"). Since Q is
- * orthogonal, ||Xw - y||^2 = ||R11 w - z||^2 + rho^2 with
- * R = [R11 z; 0 rho], so the p x p problem has the same solutions as
- * the n x p one and the conditioning of X, never that of X'X (the
- * normal equations square it). linear then solves R11 w = z by
- * LAPACK's dgelsd (SVD, minimum norm when rank deficient); ridge by the
- * SVD R11 = U S V', w = V diag(s / (s^2 + alpha)) U'z, which is the
- * exact solution of the augmented system [X; sqrt(alpha) I] w = [y; 0].
+ * Least squares and ridge. One pass over the rows reduces [1 X y] (the
+ * ones for the intercept) to the triangular factor R of its QR
+ * decomposition: Householder reflections append FIT_BLOCK rows at a
+ * time to R, per chunk, then the chunks' factors are appended in order
+ * (a "tall-skinny QR"). The reflection of the ones column is the
+ * centering, so below R's first row lies the factor of the centered
+ * [X y]: [R11 z; 0 rho]. Since Q is orthogonal, ||Xc w - yc||^2 =
+ * ||R11 w - z||^2 + rho^2, so the p x p problem has the same solutions
+ * as the n x p one and the conditioning of X, never that of X'X (the
+ * normal equations square it). linear then solves R11 w = z by LAPACK's
+ * dgelsd (SVD, minimum norm when rank deficient; singular values below
+ * eps max(n, p) s_max count as zero, as numpy's lstsq); ridge by the
+ * SVD R11 = U S V', w = V diag(s / (s^2 + alpha)) U'z, the exact
+ * solution of the augmented system [Xc; sqrt(alpha) I] w = [yc; 0]. The
+ * intercept comes from R's first row once w is known, unpenalised.
  */
 #include <float.h>
 #include <lapacke.h>
@@ -53,9 +57,9 @@ qr_append(double *R, size_t q, double *A, size_t m)
 }
 
 struct tsqr {
-	const double *X, *y, *xmean;
-	double ymean;
+	const double *X, *y;
 	size_t n, p, q;
+	int ones; /* a first column of ones, for the intercept */
 	double *Rpart; /* nchunks x q x q */
 };
 
@@ -73,27 +77,23 @@ tsqr_chunk(void *arg, size_t c)
 	for (size_t b = lo; b < hi; b += FIT_BLOCK) {
 		size_t m = hi - b < FIT_BLOCK ? hi - b : FIT_BLOCK;
 
-		for (size_t j = 0; j < p; j++) {
-			const double *x = t->X + j * t->n + b;
-			double *a = A + j * m, mu = t->xmean[j];
-
-			for (size_t i = 0; i < m; i++)
-				a[i] = x[i] - mu;
-		}
 		for (size_t i = 0; i < m; i++)
-			A[p * m + i] = t->y[b + i] - t->ymean;
+			A[i] = 1;
+		for (size_t j = 0; j < p; j++)
+			memcpy(A + (j + (size_t)t->ones) * m,
+			    t->X + j * t->n + b, m * sizeof(double));
+		memcpy(A + (q - 1) * m, t->y + b, m * sizeof(double));
 		qr_append(R, q, A, m);
 	}
 	free(A);
 }
 
-/* R (q x q, q = p + 1) of the QR decomposition of [X - xmean, y - ymean]. */
+/* R (q x q) of the QR decomposition of [1 X y], or [X y] without ones. */
 static void
-tsqr(const double *X, size_t n, size_t p, const double *y, const double *xmean,
-    double ymean, double *R)
+tsqr(const double *X, size_t n, size_t p, const double *y, int ones, double *R)
 {
-	size_t q = p + 1, nch = mlk_fit_nchunks(n);
-	struct tsqr t = { X, y, xmean, ymean, n, p, q, NULL };
+	size_t q = p + 1 + (size_t)ones, nch = mlk_fit_nchunks(n);
+	struct tsqr t = { X, y, n, p, q, ones, NULL };
 	double *A = xmalloc(q * q * sizeof(double));
 
 	t.Rpart = xmalloc(nch * q * q * sizeof(double));
@@ -175,24 +175,34 @@ struct mlk_error *
 mlk_fit_linear_ridge(const double *X, size_t n, size_t p, const double *y,
     const struct mlk_fit_opts *o, struct mlk_fit *out)
 {
-	size_t q = p + 1;
-	double *xmean = xcalloc(q, sizeof(double)), ymean = 0;
-	double *R = NULL, *R11 = NULL, *z = NULL;
-	struct mlk_error *err;
+	size_t o1 = o->fit_intercept ? 1 : 0, q = p + 1 + o1;
+	double *R = xmalloc(q * q * sizeof(double));
+	double *R11 = xmalloc((p * p + 1) * sizeof(double));
+	double *z = xmalloc((p + 1) * sizeof(double));
+	struct mlk_error *err = NULL;
 
-	if ((err = mlk_fit_means(X, n, p, y, o->fit_intercept, xmean, &ymean)))
-		goto done;
-	mlk_fit_alloc(out, 1, p);
-	if (p > 0) {
-		R = xmalloc(q * q * sizeof(double));
-		tsqr(X, n, p, y, xmean, ymean, R);
-		R11 = xmalloc(p * p * sizeof(double));
-		z = xmalloc(p * sizeof(double));
-		for (size_t j = 0; j < p; j++) {
-			for (size_t i = 0; i < p; i++)
-				R11[i + j * p] = i <= j ? R[i + j * q] : 0;
-			z[j] = R[j + p * q];
+	tsqr(X, n, p, y, (int)o1, R);
+	for (size_t i = 0; i < q * q; i++) {
+		if (!isfinite(R[i])) {
+			/* a value that is not finite: the means name it */
+			double *mean = xmalloc((p + 1) * sizeof(double)), ym;
+
+			err = mlk_fit_means(X, n, p, y, 0, mean, &ym);
+			free(mean);
+			if (!err)
+				err = mlk_error_new(MLK_ERR_USAGE,
+				    "the values are too large to fit");
+			goto done;
 		}
+	}
+	mlk_fit_alloc(out, 1, p);
+	for (size_t j = 0; j < p; j++) {
+		for (size_t i = 0; i < p; i++)
+			R11[i + j * p] =
+			    i <= j ? R[(i + o1) + (j + o1) * q] : 0;
+		z[j] = R[(j + o1) + (q - 1) * q];
+	}
+	if (p > 0) {
 		if (o->algo == MLK_ALGO_RIDGE)
 			err = solve_ridge(R11, p, n, o->alpha, z, out->coef,
 			    &out->rank);
@@ -203,10 +213,14 @@ mlk_fit_linear_ridge(const double *X, size_t n, size_t p, const double *y,
 			goto done;
 		}
 	}
-	out->intercept[0] =
-	    o->fit_intercept ? ymean - mlk_fit_dot(xmean, out->coef, p) : 0;
+	if (o1) {
+		double s = R[(q - 1) * q];
+
+		for (size_t j = 0; j < p; j++)
+			s -= R[(j + 1) * q] * out->coef[j];
+		out->intercept[0] = s / R[0];
+	}
 done:
-	free(xmean);
 	free(R);
 	free(R11);
 	free(z);

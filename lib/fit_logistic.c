@@ -102,28 +102,29 @@ eval_chunk(void *arg, size_t ch)
 
 			for (size_t i = 0; i < m; i++)
 				z[i] = b0;
-			for (size_t j = 0; j < p; j++)
-				mlk_fit_axpy(m, W[c * p + j], lg->X + j * n + b,
-				    z);
+			mlk_fit_xw(lg->X + b, n, m, p, W + c * p, z);
 		}
 		if (k == 1) {
 			for (size_t i = 0; i < m; i++) {
 				double zi = Z[i], e = exp(-fabs(zi)), pr;
 				double yi = lg->y[b + i] == 1;
 
-				bl += log1p(e) + fmax(zi, 0) - yi * zi;
+				/* log(1 + e), not log1p: e < eps is below
+				   the rounding of the sum; log is cheaper */
+				bl += log(1 + e) + fmax(zi, 0) - yi * zi;
 				pr = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
 				Rr[i] = pr - yi;
 				Z[i] = pr;
 			}
 		} else {
 			for (size_t i = 0; i < m; i++) {
-				double mx = Z[i], s = 0;
+				double mx = Z[i], s;
 				uint32_t yi = lg->y[b + i];
 
 				for (size_t c = 1; c < k; c++)
 					mx = fmax(mx, Z[c * m + i]);
-				for (size_t c = 0; c < k; c++)
+				s = Rr[i] = exp(Z[i] - mx);
+				for (size_t c = 1; c < k; c++)
 					s += Rr[c * m + i] =
 					    exp(Z[c * m + i] - mx);
 				bl += mx + log(s) - Z[yi * m + i];
@@ -139,9 +140,7 @@ eval_chunk(void *arg, size_t ch)
 		for (size_t c = 0; c < k; c++) {
 			const double *r = Rr + c * m;
 
-			for (size_t j = 0; j < p; j++)
-				g[c * p + j] +=
-				    mlk_fit_dot(lg->X + j * n + b, r, m);
+			mlk_fit_xtr(lg->X + b, n, m, p, r, g + c * p);
 			if (lg->fit_intercept)
 				g[k * p + c] += mlk_fit_dot(ones, r, m);
 		}
@@ -199,20 +198,12 @@ struct mlk_error *
 mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
     size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
 {
-	double *xmean = xcalloc(p + 1, sizeof(double));
 	uint32_t *map = xcalloc(nclasses, sizeof(uint32_t)), *ym = NULL;
 	size_t present = 0, k;
 	struct logit lg;
-	struct mlk_error *err;
+	struct mlk_error *err = NULL;
 	double *theta;
 
-	/* Only the finite check: the design is not centered. */
-	if ((err = mlk_fit_means(X, n, p, NULL, 0, xmean, NULL))) {
-		free(xmean);
-		free(map);
-		return err;
-	}
-	free(xmean);
 	for (size_t i = 0; i < n; i++)
 		map[y[i]] = 1;
 	for (size_t c = 0; c < nclasses; c++)
@@ -239,6 +230,18 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 		mlk_logit_newton(&lg, o, theta, out);
 	else
 		mlk_logit_lbfgs(&lg, o, theta, out);
+	if (lg.bad) {
+		/* 0 * NaN and 0 * inf are NaN: the first gradient says it */
+		double *mean = xmalloc((p + 1) * sizeof(double));
+
+		err = mlk_fit_means(X, n, p, NULL, 0, mean, NULL);
+		free(mean);
+		if (!err)
+			err = mlk_error_new(MLK_ERR_USAGE,
+			    "the design matrix is too large to fit");
+		mlk_fit_release(out);
+		goto done;
+	}
 	for (size_t c = 0, r = 0; c < out->nrows_coef; c++) {
 		if (k > 1 && map[c] == UINT32_MAX) {
 			out->intercept[c] = -1e300;
@@ -248,8 +251,9 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 		out->intercept[c] = lg.fit_intercept ? theta[k * p + r] : 0;
 		r++;
 	}
+done:
 	free(theta);
 	free(ym);
 	free(map);
-	return NULL;
+	return err;
 }

@@ -15,6 +15,7 @@ struct logit {
 	size_t d; /* parameters: k p coefficients (row-major), k intercepts */
 	int fit_intercept;
 	double invC, C;
+	int bad; /* the gradient at zero was not finite: a bad value in X */
 	/* one evaluation */
 	const double *theta;
 	int hess;

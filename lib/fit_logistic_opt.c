@@ -4,10 +4,11 @@
  * length min(1, 1/||g||), a line search for the strong Wolfe conditions
  * (sufficient decrease 1e-4, curvature 0.9) with at most 20
  * evaluations, and its stopping rules: max |g_i| <= tol (pgtol), or a
- * relative decrease of f below ftol = min(2.2e-9, tol^2) (scipy's
+ * relative decrease of f (when there is one) below ftol = min(2.2e-9, tol^2) (scipy's
  * default factr; lowered for tight tol so that tol decides). Newton
  * solves with the exact Hessian by Cholesky (LAPACK dposv) and
- * backtracks until f decreases; it stops when max |g_i| <= tol.
+ * backtracks until f decreases (or, within rounding of f, the gradient
+ * does); it stops when max |g_i| <= tol.
  */
 #include <float.h>
 #include <lapacke.h>
@@ -28,8 +29,11 @@ maxabs(const double *g, size_t d)
 {
 	double m = 0;
 
-	for (size_t i = 0; i < d; i++)
+	for (size_t i = 0; i < d; i++) {
+		if (isnan(g[i]))
+			return NAN;
 		m = fmax(m, fabs(g[i]));
+	}
 	return m;
 }
 
@@ -51,6 +55,21 @@ ls_eval(struct ls *s, double a, double *dg)
 	double f = mlk_logit_eval(s->lg, s->xt, s->gt, NULL);
 	*dg = mlk_fit_dot(s->gt, s->d, s->dim);
 	return f;
+}
+
+/*
+ * Near the minimum f changes by less than its rounding error and the
+ * sufficient decrease test becomes noise: accept, as Hager and Zhang's
+ * approximate Wolfe conditions do, a step where f is within rounding of
+ * f0 and the slope has shrunk enough.
+ */
+static int
+approx_wolfe(const struct ls *s, double fa, double dga)
+{
+	const double c1 = 1e-4, c2 = 0.9;
+
+	return fa <= s->f0 + 1e-12 * fabs(s->f0) &&
+	    dga <= (2 * c1 - 1) * s->dg0 && fabs(dga) <= -c2 * s->dg0;
 }
 
 /* Minimiser of the cubic through (a, fa, da) and (b, fb, db). */
@@ -79,6 +98,10 @@ wolfe(struct ls *s, double a, double *f)
 
 	for (;;) {
 		fa = ls_eval(s, a, &dga);
+		if (isfinite(fa) && approx_wolfe(s, fa, dga)) {
+			*f = fa;
+			return 0;
+		}
 		if (!isfinite(fa) || fa > s->f0 + c1 * a * s->dg0 ||
 		    (s->nev > 1 && fa >= fp)) {
 			lo = ap, flo = fp, dglo = dgp;
@@ -109,6 +132,10 @@ wolfe(struct ls *s, double a, double *f)
 		if (!isfinite(at) || (at - lo) / w < 0.1 || (hi - at) / w < 0.1)
 			at = lo + 0.5 * w;
 		fa = ls_eval(s, at, &dga);
+		if (isfinite(fa) && approx_wolfe(s, fa, dga)) {
+			*f = fa;
+			return 0;
+		}
 		if (!isfinite(fa) || fa > s->f0 + c1 * at * s->dg0 ||
 		    fa >= flo) {
 			hi = at, fhi = fa, dghi = dga;
@@ -147,7 +174,8 @@ mlk_logit_lbfgs(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 	double f = mlk_logit_eval(lg, x, g, NULL);
 	int it = 0;
 
-	out->converged = maxabs(g, dim) <= o->tol;
+	lg->bad = !isfinite(f) || !isfinite(maxabs(g, dim));
+	out->converged = lg->bad || maxabs(g, dim) <= o->tol;
 	while (!out->converged && it < o->max_iter) {
 		double gamma = 1, a0 = 1, fn, dg0;
 		struct ls s;
@@ -207,8 +235,11 @@ mlk_logit_lbfgs(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 		memcpy(g, gt, dim * sizeof(double));
 		if (o->on_iter)
 			o->on_iter(o->ctx, it, lg->C * fn);
+		/* a measurable decrease that is too small; none at all
+		   (rounding, an approximate Wolfe step) leaves it to g */
 		if (maxabs(g, dim) <= o->tol ||
-		    (f - fn) / fmax(fmax(fabs(f), fabs(fn)), 1) <= ftol)
+		    (f - fn > 0 &&
+		        (f - fn) / fmax(fmax(fabs(f), fabs(fn)), 1) <= ftol))
 			out->converged = 1;
 		f = fn;
 	}
@@ -234,7 +265,8 @@ mlk_logit_newton(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 	double f = mlk_logit_eval(lg, x, g, H);
 	int it = 0;
 
-	out->converged = maxabs(g, d) <= o->tol;
+	lg->bad = !isfinite(f) || !isfinite(maxabs(g, d));
+	out->converged = lg->bad || maxabs(g, d) <= o->tol;
 	while (!out->converged && it < o->max_iter) {
 		double t = 1, fn = f, dg;
 		int ok = 0;
@@ -266,7 +298,10 @@ mlk_logit_newton(struct logit *lg, const struct mlk_fit_opts *o, double *x,
 			for (size_t i = 0; i < d; i++)
 				xt[i] = x[i] + t * step[i];
 			fn = mlk_logit_eval(lg, xt, gt, NULL);
-			if (fn <= f + 1e-4 * t * dg) {
+			/* or, within rounding of f, a smaller gradient */
+			if (fn <= f + 1e-4 * t * dg ||
+			    (fn <= f + 1e-12 * fabs(f) &&
+			        maxabs(gt, d) < maxabs(g, d))) {
 				ok = 1;
 				break;
 			}
