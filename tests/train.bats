@@ -477,3 +477,18 @@ EOF
 	id=$(train_id b --data bronze.bin --target dir)
 	run_record "$id" | jq -e '.code.dirty == true'
 }
+
+@test "train then predict: the same preprocessing, exact predictions of an exact fit" {
+	"$MLK" predict -h > /dev/null 2>&1 || skip "mlk predict is not built"
+	init_repo
+	awk 'BEGIN { print "x,c,ok,y"
+		for (i = 0; i < 30; i++) { c = i % 3 == 0 ? "red" : i % 3 == 1 ? "blue" : "green"
+			x = i / 4; ok = i % 2 ? "true" : "false"
+			printf "%s,%s,%s,%.17g\n", x, c, ok, 2 * x + (c == "red" ? 1 : c == "blue" ? -1 : 0) + (ok == "true" ? 0.5 : 0) } }' > o.csv
+	mlk ingest bronze.o o.csv > /dev/null
+	id=$(train_id o --data bronze.o --target y --param standardize=true)
+	mlk predict "runs:/$id" bronze.o --keep y --format csv > p.csv
+	[ "$(wc -l < p.csv)" -eq 31 ]
+	awk -F, 'NR > 1 { d = $1 - $2; if (d < 0) d = -d; if (d > 1e-9) { print "row " NR ": " $0; bad = 1 } }
+		END { exit bad }' p.csv
+}
