@@ -23,7 +23,7 @@ static const char *const options[] = {
 };
 static const struct cmd_usage usage = { synopsis, options };
 
-/* A JSON value, compact, cut to 60 bytes. */
+/* A JSON value (borrowed), compact, cut to 60 bytes. */
 static json_t *
 show(json_t *v)
 {
@@ -96,7 +96,7 @@ text_diff(const char *file, const struct strbuf *a, const struct strbuf *b)
 {
 	const char *pa = a->buf, *pb = b->buf;
 	size_t line = 1;
-	json_t *out;
+	json_t *out, *ja, *jb;
 	char *la, *lb;
 
 	for (;;) {
@@ -111,9 +111,13 @@ text_diff(const char *file, const struct strbuf *a, const struct strbuf *b)
 		pb += nb + 1;
 		line++;
 	}
+	ja = json_string(la);
+	jb = json_string(lb);
 	out = json_pack("{s:s, s:o, s:o, s:o}", "file", file, "field",
-	    json_sprintf("line %zu", line), "recorded", show(json_string(la)),
-	    "retrained", show(json_string(lb)));
+	    json_sprintf("line %zu", line), "recorded", show(ja), "retrained",
+	    show(jb));
+	json_decref(ja);
+	json_decref(jb);
 	free(la);
 	free(lb);
 	return out;

@@ -361,7 +361,7 @@ static struct mlk_error *
 cross_validate(struct job *j, struct mlk_model *m, json_t *metrics)
 {
 	const struct mlk_train_spec *s = j->spec;
-	json_t *folds = json_array(), *first;
+	json_t *folds, *first;
 	struct mlk_error *err = NULL;
 	const char *key;
 	json_t *v;
@@ -369,6 +369,7 @@ cross_validate(struct job *j, struct mlk_model *m, json_t *metrics)
 	if (j->nkept < (size_t)s->cv)
 		return mlk_error_new(MLK_ERR_FAIL,
 		    "too few rows for %d folds: %zu", s->cv, j->nkept);
+	folds = json_array();
 	for (int k = 0; k < s->cv && !err; k++) {
 		size_t *tr, *te, ntr, nte;
 		json_t *fm = json_object();
@@ -521,17 +522,15 @@ mlk_train_fit(struct mlk_store *store, const struct mlk_train_spec *s,
 	j.store = store;
 	j.spec = s;
 	j.pg = pg;
-	j.history = json_array();
 	if (!s->data || !s->target)
 		return mlk_error_new(MLK_ERR_USAGE, "no %s given",
 		    !s->data ? "data" : "target");
 	if (s->cv && s->split != MLK_SPLIT_NONE)
 		return mlk_error_new(MLK_ERR_USAGE,
 		    "--cv and --split cannot be used together");
-	if ((err = mlk_table_version_read(store, s->data, &j.tv))) {
-		json_decref(j.history);
+	if ((err = mlk_table_version_read(store, s->data, &j.tv)))
 		return err;
-	}
+	j.history = json_array();
 	if (s->algo) {
 		algo = (enum mlk_algo)mlk_algo_parse(s->algo);
 	} else {
