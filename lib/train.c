@@ -160,8 +160,10 @@ read_columns(struct job *j)
 
 	progress(j, "reading", -1, 0);
 	j->cols = xcalloc(j->nwant, sizeof(*j->cols));
-	for (size_t k = 0; k < j->nwant; k++)
+	for (size_t k = 0; k < j->nwant; k++) {
 		mlk_column_init(&j->cols[k], sc->cols[j->want[k]].type);
+		mlk_column_reserve(&j->cols[k], (size_t)j->tv.snap.rows, 0);
+	}
 	mlk_table_scan_init(&scan, j->store, &j->tv.snap, j->want, j->nwant);
 	while (!(err = mlk_table_scan_next(&scan, &more)) && more)
 		for (size_t k = 0; k < j->nwant; k++)
@@ -300,7 +302,7 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
     const char *test_prefix)
 {
 	struct mlk_error *err = NULL;
-	double *X, *Xs;
+	double *X, *Xt;
 	size_t p = 0;
 
 	features_unfit(m);
@@ -316,15 +318,11 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 	m->ndesign = p;
 	X = xmalloc((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
 	mlk_model_design(m, j->fcols, j->nrows, X);
-	if (ntrain == j->nrows && ntest == 0) {
-		/* every row, in order: the design as it is */
-		Xs = X;
-		X = NULL;
-	} else {
-		Xs = xmalloc((ntrain > ntest ? ntrain : ntest) * (p ? p : 1) *
-		    sizeof(*Xs));
-		mlk_train_gather(X, j->nrows, p, train, ntrain, Xs);
-	}
+	/* the test rows aside, then the training rows packed in place */
+	Xt = xmalloc((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
+	mlk_train_gather(X, j->nrows, p, test, ntest, Xt);
+	if (ntrain != j->nrows)
+		mlk_train_pack(X, j->nrows, p, train, ntrain);
 	m->opts.on_iter = on_iter;
 	m->opts.ctx = j;
 	if (m->task == MLK_TASK_REGRESSION) {
@@ -332,26 +330,24 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 
 		for (size_t i = 0; i < ntrain; i++)
 			y[i] = j->yreg[train[i]];
-		err = mlk_fit_regression(Xs, ntrain, p, y, &m->opts, &m->fit);
+		err = mlk_fit_regression(X, ntrain, p, y, &m->opts, &m->fit);
 		free(y);
 	} else {
 		uint32_t *y = xmalloc(ntrain * sizeof(*y));
 
 		for (size_t i = 0; i < ntrain; i++)
 			y[i] = j->ycls[train[i]];
-		err = mlk_fit_logistic(Xs, ntrain, p, y, m->nclasses, &m->opts,
+		err = mlk_fit_logistic(X, ntrain, p, y, m->nclasses, &m->opts,
 		    &m->fit);
 		free(y);
 	}
 	m->opts.on_iter = NULL;
 	m->opts.ctx = NULL;
 	if (!err && train_prefix)
-		evaluate(j, m, Xs, train, ntrain, out, train_prefix);
-	if (!err && ntest) {
-		mlk_train_gather(X, j->nrows, p, test, ntest, Xs);
-		evaluate(j, m, Xs, test, ntest, out, test_prefix);
-	}
-	free(Xs);
+		evaluate(j, m, X, train, ntrain, out, train_prefix);
+	if (!err && ntest)
+		evaluate(j, m, Xt, test, ntest, out, test_prefix);
+	free(Xt);
 	free(X);
 	return err;
 }

@@ -64,5 +64,11 @@ void mlk_train_fold(uint64_t seed, const size_t *rows, size_t n, int K, int k,
 /* Copies rows idx of a column-major matrix X (nall rows, p columns). */
 void mlk_train_gather(const double *X, size_t nall, size_t p, const size_t *idx,
     size_t n, double *out);
+/*
+ * The same in place: X becomes the n x p matrix of rows idx (ascending),
+ * with no second copy of the design.
+ */
+void mlk_train_pack(double *X, size_t nall, size_t p, const size_t *idx,
+    size_t n);
 
 #endif

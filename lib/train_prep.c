@@ -470,3 +470,16 @@ mlk_train_gather(const double *X, size_t nall, size_t p, const size_t *idx,
 			o[i] = col[idx[i]];
 	}
 }
+
+void
+mlk_train_pack(double *X, size_t nall, size_t p, const size_t *idx, size_t n)
+{
+	/*
+	 * Forward is safe: row i of column j goes to j * n + i, which is at
+	 * most where it comes from, j * nall + idx[i] (n <= nall and
+	 * idx[i] >= i), and below every place read later.
+	 */
+	for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i < n; i++)
+			X[j * n + i] = X[j * nall + idx[i]];
+}

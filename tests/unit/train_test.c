@@ -241,6 +241,23 @@ test_rand_and_splits(void)
 	mlk_train_spec_release(&s);
 }
 
+static void
+test_pack(void)
+{
+	double X[5 * 3], G[3 * 3];
+	size_t idx[3] = { 0, 2, 4 };
+	int same = 1;
+
+	for (size_t i = 0; i < 15; i++)
+		X[i] = (double)i;
+	mlk_train_gather(X, 5, 3, idx, 3, G);
+	mlk_train_pack(X, 5, 3, idx, 3);
+	for (size_t i = 0; i < 9; i++)
+		same &= X[i] == G[i];
+	tap_ok(same && G[3] == 5 && G[8] == 14,
+	    "packing in place gives the gathered rows");
+}
+
 int
 main(void)
 {
@@ -249,5 +266,6 @@ main(void)
 	test_params();
 	test_yaml();
 	test_rand_and_splits();
+	test_pack();
 	return tap_done();
 }
