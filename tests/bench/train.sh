@@ -6,8 +6,10 @@
 # a column added to the CSV), and `mlk predict` of every row with the
 # ridge model. Side by side with scikit-learn on the same CSV: pandas'
 # read_csv, the same features and Ridge fit (whole), LogisticRegression
-# lbfgs fit alone, and Ridge predict alone. Rows with a missing or
-# malformed value are dropped on both sides. Prints one train_<rows> line.
+# lbfgs fit alone, and Ridge predict alone and with read_csv and to_csv
+# of the predictions (as `mlk predict` reads the table and prints CSV).
+# Rows with a missing or malformed value are dropped on both sides for
+# training. Prints one train_<rows> line.
 . "$(dirname "$0")/lib.sh"
 : "${MLK:?MLK must name the mlk binary}"
 export MLK
@@ -116,7 +118,7 @@ def load():
     X = pd.get_dummies(df[feats], columns=["holiday", "region"]).to_numpy(float)
     return df, X
 
-ridge, logit, pred = [], [], []
+ridge, logit, pred, pred_csv = [], [], [], []
 for _ in range(runs):
     t0 = time.perf_counter()
     df, X = load()
@@ -125,6 +127,12 @@ for _ in range(runs):
     t0 = time.perf_counter()
     m.predict(X)
     pred.append(time.perf_counter() - t0)
+for _ in range(runs):
+    t0 = time.perf_counter()
+    df2, X2 = load()
+    pd.DataFrame({"prediction": m.predict(X2)}).to_csv(
+        "/dev/null", index=False)
+    pred_csv.append(time.perf_counter() - t0)
 keep = df["high_load"].notna().to_numpy()
 Xl, yl = X[keep], (df["high_load"][keep].astype(str).str.lower() == "true").to_numpy()
 for _ in range(runs):
@@ -134,6 +142,7 @@ for _ in range(runs):
 print(json.dumps({
     "sk_ridge_load_fit_s": round(statistics.median(ridge), 3),
     "sk_ridge_predict_s": round(statistics.median(pred), 3),
+    "sk_load_predict_csv_s": round(statistics.median(pred_csv), 3),
     "sk_logistic_lbfgs_fit_s": round(statistics.median(logit), 3),
     "sk_logistic_iterations": int(lm.n_iter_[0]),
     "sk_rows": int(X.shape[0]), "sk_design_columns": int(X.shape[1]),
@@ -142,7 +151,7 @@ EOF
 	); then
 		sk_ridge=$(printf '%s\n' "$sk" | json_num sk_ridge_load_fit_s)
 		sk_logit=$(printf '%s\n' "$sk" | json_num sk_logistic_lbfgs_fit_s)
-		sk_pred=$(printf '%s\n' "$sk" | json_num sk_ridge_predict_s)
+		sk_pred=$(printf '%s\n' "$sk" | json_num sk_load_predict_csv_s)
 		fields="$fields,$(printf '%s\n' "$sk" | sed -e 's/^{//' -e 's/}$//')"
 		[ -n "$mlk_train_ridge_s" ] &&
 			fields="$fields,\"ridge_ratio_vs_sklearn\":$(calc "$mlk_train_ridge_s / $sk_ridge")"
