@@ -293,31 +293,33 @@ classes_numeric(struct mlk_model *m, const struct mlk_column *c,
 {
 	int is_f = c->type == MLK_T_FLOAT64;
 	size_t esz = is_f ? sizeof(double) : sizeof(int64_t), k = 0;
-	char *vals = xmalloc(n ? n * esz : 1);
+	void *vals = xmalloc(n ? n * esz : 1);
+	double *fv = vals;
+	int64_t *iv = vals;
 	char buf[MLK_VALUE_FMT_MAX];
 
 	for (size_t i = 0; i < n; i++)
-		memcpy(vals + i * esz,
-		    is_f ? (const void *)&c->f64[rows[i]] :
-		           (const void *)&c->i64[rows[i]],
-		    esz);
+		if (is_f)
+			fv[i] = c->f64[rows[i]];
+		else
+			iv[i] = c->i64[rows[i]];
 	qsort(vals, n, esz, is_f ? cmp_f64 : cmp_i64);
 	for (size_t i = 0; i < n; i++)
-		if (k == 0 ||
-		    memcmp(vals + (k - 1) * esz, vals + i * esz, esz) != 0)
-			memmove(vals + k++ * esz, vals + i * esz, esz);
+		if (is_f && (k == 0 || fv[k - 1] != fv[i]))
+			fv[k++] = fv[i];
+		else if (!is_f && (k == 0 || iv[k - 1] != iv[i]))
+			iv[k++] = iv[i];
 	m->nclasses = k;
 	m->classes = xcalloc(k ? k : 1, sizeof(*m->classes));
 	for (size_t i = 0; i < k; i++) {
 		if (is_f)
-			mlk_value_format_float64(buf, ((double *)vals)[i]);
+			mlk_value_format_float64(buf, fv[i]);
 		else if (c->type == MLK_T_DATE)
-			mlk_value_format_date(buf,
-			    (int32_t)((int64_t *)vals)[i]);
+			mlk_value_format_date(buf, (int32_t)iv[i]);
 		else if (c->type == MLK_T_TIMESTAMP)
-			mlk_value_format_timestamp(buf, ((int64_t *)vals)[i]);
+			mlk_value_format_timestamp(buf, iv[i]);
 		else
-			mlk_value_format_int64(buf, ((int64_t *)vals)[i]);
+			mlk_value_format_int64(buf, iv[i]);
 		m->classes[i] = xstrdup(buf);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -326,7 +328,8 @@ classes_numeric(struct mlk_model *m, const struct mlk_column *c,
 		const char *hit =
 		    bsearch(key, vals, k, esz, is_f ? cmp_f64 : cmp_i64);
 
-		y[rows[i]] = (uint32_t)((size_t)(hit - vals) / esz);
+		y[rows[i]] =
+		    (uint32_t)((size_t)(hit - (const char *)vals) / esz);
 	}
 	free(vals);
 }
