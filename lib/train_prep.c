@@ -28,13 +28,54 @@ rand_below(uint64_t *state, uint64_t range)
 	return r % range;
 }
 
+/*
+ * Appends a chunk without nulls at once, into room already reserved
+ * (column.h's layout); 0 when it holds a NaN, left to the slow path.
+ */
+static int
+append_bulk(struct mlk_column *dst, const struct mlk_column *src)
+{
+	size_t n = src->nrows, base = dst->nrows;
+
+	switch (src->type) {
+	case MLK_T_FLOAT64:
+		for (size_t i = 0; i < n; i++)
+			if (isnan(src->f64[i]))
+				return 0;
+		memcpy(dst->f64 + base, src->f64, n * sizeof(double));
+		break;
+	case MLK_T_BOOL:
+		memcpy(dst->b + base, src->b, n);
+		break;
+	case MLK_T_STRING:
+		memcpy(dst->data + dst->data_len, src->data, src->data_len);
+		for (size_t i = 0; i < n; i++)
+			dst->offsets[base + 1 + i] =
+			    dst->data_len + src->offsets[i + 1];
+		dst->data_len += src->data_len;
+		break;
+	default:
+		memcpy(dst->i64 + base, src->i64, n * sizeof(int64_t));
+		break;
+	}
+	dst->nrows += n;
+	return 1;
+}
+
 void
 mlk_train_column_append(struct mlk_column *dst, const struct mlk_column *src)
 {
-	size_t n = src->nrows;
+	size_t n = src->nrows, base = dst->nrows, data = 0;
 
-	mlk_column_reserve(dst, dst->nrows + n,
-	    src->type == MLK_T_STRING ? dst->data_len + src->data_len : 0);
+	if (src->type == MLK_T_STRING &&
+	    dst->data_len + src->data_len > dst->data_alloc) {
+		data = dst->data_len + src->data_len;
+		if (data < dst->data_alloc * 2)
+			data = dst->data_alloc * 2;
+	}
+	mlk_column_reserve(dst, base + n, data);
+	if (src->nulls == NULL && append_bulk(dst, src))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (mlk_column_is_null(src, i)) {
 			mlk_column_append_null(dst);
