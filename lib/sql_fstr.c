@@ -202,7 +202,8 @@ eval_str(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
 				    1 :
 				    (int64_t)cp + i + 1;
 			if (i == 0) {
-				k = k == INT64_MAX || k == INT64_MIN ? k : k - 1;
+				k = k == INT64_MAX || k == INT64_MIN ? k :
+				                                       k - 1;
 				i = 1;
 			}
 			if (k <= 0 || (uint64_t)i > cp) {
