@@ -391,12 +391,13 @@ do_ls(struct reg_args *a, struct mlk_ctx *ctx)
 {
 	struct mlk_error *err;
 	struct cmd_grid g;
-	json_t *list = json_array();
+	json_t *list;
 	char **names = NULL;
 	size_t n = 0;
 
 	if (a->nops != 0)
 		return cmd_usage_error(&reg_usage, "too many arguments");
+	list = json_array();
 	if ((err = cmd_repo(ctx)) ||
 	    (err = mlk_registry_names(ctx->store, &names, &n)))
 		goto done;

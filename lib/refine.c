@@ -427,6 +427,8 @@ mlk_refine(struct mlk_store *s, const struct mlk_refine_opts *o,
 		goto done;
 	err = commit(s, o, &k, &head, &in, params, &snap, out);
 done:
+	if (err)
+		mlk_refine_result_release(out);
 	if (q)
 		mlk_query_free(q);
 	for (size_t i = 0; tv && i < o->nfrom; i++)
