@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "csv.h"
 #include "sql.h"
 #include "tableout.h"
 #include "tablescan.h"
@@ -28,134 +27,8 @@ static const char *const options[] = {
 };
 static const struct cmd_usage usage = { synopsis, options };
 
-enum format { FMT_CSV, FMT_TSV, FMT_JSONL, FMT_TABLE, FMT_JSON };
-
-#define TABLE_WIDTH 48
-#define BLOCK (64 * 1024)
-
-struct out {
-	enum format fmt;
-	const struct mlk_schema *schema;
-	struct strbuf sb;
-	struct cmd_grid grid;
-	size_t rows;
-};
-
 static void
-flush_block(struct out *o, int force)
-{
-	if (o->sb.len && (force || o->sb.len >= BLOCK)) {
-		fwrite(o->sb.buf, 1, o->sb.len, stdout);
-		strbuf_reset(&o->sb);
-	}
-}
-
-static void
-header(struct out *o)
-{
-	const struct mlk_csv_dialect csv = MLK_CSV_DIALECT_CSV;
-	const struct mlk_csv_dialect tsv = MLK_CSV_DIALECT_TSV;
-	const struct mlk_schema *s = o->schema;
-	struct strbuf cell = STRBUF_INIT;
-
-	for (size_t k = 0; k < s->ncols; k++) {
-		const struct mlk_schema_col *c = &s->cols[k];
-		switch (o->fmt) {
-		case FMT_CSV:
-		case FMT_TSV:
-			if (k > 0)
-				strbuf_addch(&o->sb,
-				    o->fmt == FMT_CSV ? ',' : '\t');
-			mlk_csv_write_field(&o->sb,
-			    o->fmt == FMT_CSV ? &csv : &tsv, c->name,
-			    strlen(c->name));
-			break;
-		case FMT_TABLE:
-			strbuf_reset(&cell);
-			cmd_display_text(&cell, c->name, strlen(c->name),
-			    TABLE_WIDTH, 0);
-			cmd_grid_add(&o->grid, cell.buf, cell.len);
-			if (cmd_type_is_numeric(c->type))
-				cmd_grid_align_right(&o->grid, k);
-			break;
-		case FMT_JSON:
-			strbuf_addstr(&o->sb, k ? "," : "{\"columns\":[");
-			cmd_json_string(&o->sb, c->name, strlen(c->name));
-			break;
-		case FMT_JSONL:
-			break;
-		}
-	}
-	if (o->fmt == FMT_CSV || o->fmt == FMT_TSV)
-		strbuf_addch(&o->sb, '\n');
-	if (o->fmt == FMT_JSON) {
-		if (s->ncols == 0)
-			strbuf_addstr(&o->sb, "{\"columns\":[");
-		strbuf_addstr(&o->sb, "],\"types\":[");
-		for (size_t k = 0; k < s->ncols; k++)
-			strbuf_addf(&o->sb, "%s\"%s\"", k ? "," : "",
-			    mlk_type_name(s->cols[k].type));
-		strbuf_addstr(&o->sb, "],\"rows\":[");
-	}
-	strbuf_release(&cell);
-}
-
-static void
-row(struct out *o, const struct mlk_column *cols, size_t r)
-{
-	const struct mlk_csv_dialect csv = MLK_CSV_DIALECT_CSV;
-	const struct mlk_csv_dialect tsv = MLK_CSV_DIALECT_TSV;
-	const struct mlk_schema *s = o->schema;
-	char buf[MLK_VALUE_FMT_MAX];
-	struct strbuf cell = STRBUF_INIT;
-	const char *p;
-	size_t n;
-
-	if (o->fmt == FMT_JSON)
-		strbuf_addstr(&o->sb, o->rows ? ",[" : "[");
-	for (size_t k = 0; k < s->ncols; k++) {
-		switch (o->fmt) {
-		case FMT_CSV:
-		case FMT_TSV:
-			if (k > 0)
-				strbuf_addch(&o->sb,
-				    o->fmt == FMT_CSV ? ',' : '\t');
-			p = mlk_cell_format(&cols[k], r, buf, &n);
-			mlk_csv_write_field(&o->sb,
-			    o->fmt == FMT_CSV ? &csv : &tsv, p, n);
-			break;
-		case FMT_JSONL:
-			strbuf_addch(&o->sb, k ? ',' : '{');
-			cmd_json_string(&o->sb, s->cols[k].name,
-			    strlen(s->cols[k].name));
-			strbuf_addch(&o->sb, ':');
-			cmd_json_cell(&o->sb, &cols[k], r);
-			break;
-		case FMT_JSON:
-			if (k)
-				strbuf_addch(&o->sb, ',');
-			cmd_json_cell(&o->sb, &cols[k], r);
-			break;
-		case FMT_TABLE:
-			strbuf_reset(&cell);
-			cmd_display_cell(&cell, &cols[k], r, TABLE_WIDTH, 0);
-			cmd_grid_add(&o->grid, cell.buf, cell.len);
-			break;
-		}
-	}
-	if (o->fmt == FMT_JSONL)
-		strbuf_addstr(&o->sb, s->ncols ? "}\n" : "{}\n");
-	else if (o->fmt == FMT_JSON)
-		strbuf_addch(&o->sb, ']');
-	else if (o->fmt != FMT_TABLE)
-		strbuf_addch(&o->sb, '\n');
-	o->rows++;
-	strbuf_release(&cell);
-	flush_block(o, 0);
-}
-
-static void
-json_inputs(struct out *o, const struct mlk_query *q)
+json_inputs(struct cmd_rows *o, const struct mlk_query *q)
 {
 	char hex[MLK_OID_HEXSZ + 1];
 
@@ -181,20 +54,6 @@ is_explain(const char *sql)
 	        sql[7] == '\r');
 }
 
-static struct mlk_error *
-parse_format(const char *arg, enum format *fmt)
-{
-	static const char *const names[] = { "csv", "tsv", "jsonl", "table" };
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(arg, names[i]) == 0) {
-			*fmt = (enum format)i;
-			return NULL;
-		}
-	return cmd_usage_error(&usage,
-	    "unknown format '%s' (csv, tsv, jsonl or table)", arg);
-}
-
 struct mlk_error *
 cmd_query(int argc, char **argv, struct mlk_ctx *ctx)
 {
@@ -209,20 +68,25 @@ cmd_query(int argc, char **argv, struct mlk_ctx *ctx)
 	struct mlk_query_opts qo = { 0 };
 	struct mlk_query *q = NULL;
 	struct mlk_error *err = NULL;
-	struct out o = { 0 };
+	struct cmd_rows o = { 0 };
+	enum cmd_rows_format fmt;
 	int c, more, json = 0, have_fmt = 0;
 	char *arg;
 
-	o.fmt = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_CSV;
-	strbuf_init(&o.sb, 0);
+	fmt = isatty(STDOUT_FILENO) ? CMD_ROWS_TABLE : CMD_ROWS_CSV;
 	while ((c = cmd_getopt(&st, &arg, &err)) != -1) {
 		switch (c) {
 		case CMD_OPT_EXIT:
 		case CMD_OPT_ERROR:
 			goto done;
 		case 'f':
-			if ((err = parse_format(arg, &o.fmt)))
+			if (cmd_rows_parse_format(arg, &fmt) < 0) {
+				err = cmd_usage_error(&usage,
+				    "unknown format '%s' (csv, tsv, jsonl or "
+				    "table)",
+				    arg);
 				goto done;
+			}
 			have_fmt = 1;
 			break;
 		case 'j':
@@ -242,7 +106,7 @@ cmd_query(int argc, char **argv, struct mlk_ctx *ctx)
 		goto done;
 	}
 	if (json)
-		o.fmt = FMT_JSON;
+		fmt = CMD_ROWS_JSON;
 	if ((err = cmd_repo(ctx)))
 		goto done;
 	if ((err = mlk_query_prepare(ctx->store, argv[optind], &qo, &q)))
@@ -254,33 +118,29 @@ cmd_query(int argc, char **argv, struct mlk_ctx *ctx)
 		strbuf_release(&sb);
 		goto done;
 	}
-	o.schema = mlk_query_schema(q);
-	if (o.fmt == FMT_TABLE)
-		cmd_grid_init(&o.grid, o.schema->ncols, 1);
-	header(&o);
+	cmd_rows_start(&o, fmt, mlk_query_schema(q), NULL,
+	    mlk_query_schema(q)->ncols);
 	while (!ferror(stdout)) {
 		struct mlk_query_batch b;
 		if ((err = mlk_query_next(q, &b, &more)) || !more)
 			break;
 		for (size_t r = 0; r < b.nrows; r++)
-			row(&o, b.cols, r);
+			cmd_rows_add(&o, b.cols, r);
 	}
 	if (err)
 		goto done;
-	if (o.fmt == FMT_JSON)
+	if (fmt == CMD_ROWS_JSON)
 		json_inputs(&o, q);
-	if (o.fmt == FMT_TABLE) {
-		flush_block(&o, 1);
-		if (o.schema->ncols)
+	if (fmt == CMD_ROWS_TABLE) {
+		cmd_rows_flush(&o, 1);
+		if (o.ncols)
 			cmd_grid_print(stdout, &o.grid);
 		printf("(%zu row%s)\n", o.rows, o.rows == 1 ? "" : "s");
 	}
 done:
 	if (!err)
-		flush_block(&o, 1);
-	if (o.grid.right)
-		cmd_grid_release(&o.grid);
-	strbuf_release(&o.sb);
+		cmd_rows_flush(&o, 1);
+	cmd_rows_release(&o);
 	mlk_query_free(q);
 	return err;
 }

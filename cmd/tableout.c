@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "tableout.h"
 #include "tablescan.h"
 #include "value.h"
@@ -320,4 +321,159 @@ cmd_grid_release(struct cmd_grid *g)
 	free(g->breaks);
 	strbuf_release(&g->text);
 	memset(g, 0, sizeof(*g));
+}
+
+/* --- rows ------------------------------------------------------------ */
+
+/* Characters of a value the table format shows. */
+#define TABLE_WIDTH 48
+/* Output is written in blocks of about this many bytes. */
+#define BLOCK (64 * 1024)
+
+int
+cmd_rows_parse_format(const char *arg, enum cmd_rows_format *out)
+{
+	static const char *const names[] = { "csv", "tsv", "jsonl", "table" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum cmd_rows_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+static const struct mlk_schema_col *
+rows_col(const struct cmd_rows *o, size_t k)
+{
+	return &o->schema->cols[o->want ? o->want[k] : k];
+}
+
+void
+cmd_rows_flush(struct cmd_rows *o, int all)
+{
+	if (o->sb.len && (all || o->sb.len >= BLOCK)) {
+		fwrite(o->sb.buf, 1, o->sb.len, stdout);
+		strbuf_reset(&o->sb);
+	}
+}
+
+void
+cmd_rows_start(struct cmd_rows *o, enum cmd_rows_format fmt,
+    const struct mlk_schema *schema, const size_t *want, size_t ncols)
+{
+	const struct mlk_csv_dialect csv = MLK_CSV_DIALECT_CSV;
+	const struct mlk_csv_dialect tsv = MLK_CSV_DIALECT_TSV;
+	struct strbuf cell = STRBUF_INIT;
+
+	memset(o, 0, sizeof(*o));
+	o->fmt = fmt;
+	o->schema = schema;
+	o->want = want;
+	o->ncols = ncols;
+	strbuf_init(&o->sb, 0);
+	if (fmt == CMD_ROWS_TABLE)
+		cmd_grid_init(&o->grid, ncols, 1);
+	for (size_t k = 0; k < ncols; k++) {
+		const struct mlk_schema_col *c = rows_col(o, k);
+
+		switch (fmt) {
+		case CMD_ROWS_CSV:
+		case CMD_ROWS_TSV:
+			if (k > 0)
+				strbuf_addch(&o->sb,
+				    fmt == CMD_ROWS_CSV ? ',' : '\t');
+			mlk_csv_write_field(&o->sb,
+			    fmt == CMD_ROWS_CSV ? &csv : &tsv, c->name,
+			    strlen(c->name));
+			break;
+		case CMD_ROWS_TABLE:
+			strbuf_reset(&cell);
+			cmd_display_text(&cell, c->name, strlen(c->name),
+			    TABLE_WIDTH, 0);
+			cmd_grid_add(&o->grid, cell.buf, cell.len);
+			if (cmd_type_is_numeric(c->type))
+				cmd_grid_align_right(&o->grid, k);
+			break;
+		case CMD_ROWS_JSON:
+			strbuf_addstr(&o->sb, k ? "," : "{\"columns\":[");
+			cmd_json_string(&o->sb, c->name, strlen(c->name));
+			break;
+		case CMD_ROWS_JSONL:
+			break;
+		}
+	}
+	if (fmt == CMD_ROWS_CSV || fmt == CMD_ROWS_TSV)
+		strbuf_addch(&o->sb, '\n');
+	if (fmt == CMD_ROWS_JSON) {
+		if (ncols == 0)
+			strbuf_addstr(&o->sb, "{\"columns\":[");
+		strbuf_addstr(&o->sb, "],\"types\":[");
+		for (size_t k = 0; k < ncols; k++)
+			strbuf_addf(&o->sb, "%s\"%s\"", k ? "," : "",
+			    mlk_type_name(rows_col(o, k)->type));
+		strbuf_addstr(&o->sb, "],\"rows\":[");
+	}
+	strbuf_release(&cell);
+}
+
+void
+cmd_rows_add(struct cmd_rows *o, const struct mlk_column *cols, size_t r)
+{
+	const struct mlk_csv_dialect csv = MLK_CSV_DIALECT_CSV;
+	const struct mlk_csv_dialect tsv = MLK_CSV_DIALECT_TSV;
+	char buf[MLK_VALUE_FMT_MAX];
+	struct strbuf cell = STRBUF_INIT;
+	const char *p, *name;
+	size_t n;
+
+	if (o->fmt == CMD_ROWS_JSON)
+		strbuf_addstr(&o->sb, o->rows ? ",[" : "[");
+	for (size_t k = 0; k < o->ncols; k++) {
+		switch (o->fmt) {
+		case CMD_ROWS_CSV:
+		case CMD_ROWS_TSV:
+			if (k > 0)
+				strbuf_addch(&o->sb,
+				    o->fmt == CMD_ROWS_CSV ? ',' : '\t');
+			p = mlk_cell_format(&cols[k], r, buf, &n);
+			mlk_csv_write_field(&o->sb,
+			    o->fmt == CMD_ROWS_CSV ? &csv : &tsv, p, n);
+			break;
+		case CMD_ROWS_JSONL:
+			name = rows_col(o, k)->name;
+			strbuf_addch(&o->sb, k ? ',' : '{');
+			cmd_json_string(&o->sb, name, strlen(name));
+			strbuf_addch(&o->sb, ':');
+			cmd_json_cell(&o->sb, &cols[k], r);
+			break;
+		case CMD_ROWS_JSON:
+			if (k)
+				strbuf_addch(&o->sb, ',');
+			cmd_json_cell(&o->sb, &cols[k], r);
+			break;
+		case CMD_ROWS_TABLE:
+			strbuf_reset(&cell);
+			cmd_display_cell(&cell, &cols[k], r, TABLE_WIDTH, 0);
+			cmd_grid_add(&o->grid, cell.buf, cell.len);
+			break;
+		}
+	}
+	if (o->fmt == CMD_ROWS_JSONL)
+		strbuf_addstr(&o->sb, o->ncols ? "}\n" : "{}\n");
+	else if (o->fmt == CMD_ROWS_JSON)
+		strbuf_addch(&o->sb, ']');
+	else if (o->fmt != CMD_ROWS_TABLE)
+		strbuf_addch(&o->sb, '\n');
+	o->rows++;
+	strbuf_release(&cell);
+	cmd_rows_flush(o, 0);
+}
+
+void
+cmd_rows_release(struct cmd_rows *o)
+{
+	if (o->fmt == CMD_ROWS_TABLE && o->grid.right)
+		cmd_grid_release(&o->grid);
+	strbuf_release(&o->sb);
 }

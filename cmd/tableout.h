@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "column.h"
+#include "table.h"
 #include "strbuf.h"
 #include "types.h"
 
@@ -74,5 +75,41 @@ void cmd_grid_break(struct cmd_grid *);
 size_t cmd_grid_rows(const struct cmd_grid *);
 void cmd_grid_print(FILE *, const struct cmd_grid *);
 void cmd_grid_release(struct cmd_grid *);
+
+/*
+ * Rows of a table or a query's result, as cat and query print them: CSV
+ * or TSV with a header, JSON Lines, an aligned table (in grid, printed by
+ * the caller with its own footer), or one JSON object whose "columns",
+ * "types" and "rows" the caller closes (query adds "inputs").
+ * Output goes to stdout in blocks.
+ */
+enum cmd_rows_format {
+	CMD_ROWS_CSV,
+	CMD_ROWS_TSV,
+	CMD_ROWS_JSONL,
+	CMD_ROWS_TABLE,
+	CMD_ROWS_JSON,
+};
+
+struct cmd_rows {
+	enum cmd_rows_format fmt;
+	const struct mlk_schema *schema;
+	const size_t *want; /* the schema columns printed; NULL: all */
+	size_t ncols;
+	size_t rows; /* printed so far */
+	struct strbuf sb;
+	struct cmd_grid grid; /* CMD_ROWS_TABLE */
+};
+
+/* "csv", "tsv", "jsonl", "table": 0 with *out set, else -1. */
+int cmd_rows_parse_format(const char *, enum cmd_rows_format *out);
+/* Starts the output: the header, or the table's header row. */
+void cmd_rows_start(struct cmd_rows *, enum cmd_rows_format,
+    const struct mlk_schema *, const size_t *want, size_t ncols);
+/* Row r of cols, cols[k] holding the k-th printed column. */
+void cmd_rows_add(struct cmd_rows *, const struct mlk_column *cols, size_t r);
+/* Writes what is buffered: all of it, or only a full block. */
+void cmd_rows_flush(struct cmd_rows *, int all);
+void cmd_rows_release(struct cmd_rows *);
 
 #endif
