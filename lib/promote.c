@@ -321,50 +321,38 @@ check_types(struct gparse *p, size_t pos, enum gtype a, enum gtype b,
 	return -1;
 }
 
+/*
+ * Arithmetic, left-associative: level 0 is + and - over level 1, level 1
+ * is * and / over unary operands.
+ */
 static int
-parse_term(struct gparse *p, enum gtype *t)
+parse_arith(struct gparse *p, enum gtype *t, int level)
 {
-	int l = parse_unary(p, t), r;
+	static const char ops[2][2] = { { '+', '-' }, { '*', '/' } };
+	static const enum gate_op nodes[2][2] = { { G_ADD, G_SUB },
+		{ G_MUL, G_DIV } };
+	int l = level ? parse_unary(p, t) : parse_arith(p, t, 1), r;
 
 	while (l >= 0) {
+		char opname[2] = { 0 };
 		enum gtype rt;
 		size_t pos;
-		char c;
+		int k;
 
 		skip_space(p);
 		pos = p->pos;
-		c = p->s[pos];
-		if (c != '*' && c != '/')
+		opname[0] = p->s[pos];
+		if (opname[0] == ops[level][0])
+			k = 0;
+		else if (opname[0] == ops[level][1])
+			k = 1;
+		else
 			break;
 		p->pos++;
-		if ((r = parse_unary(p, &rt)) < 0 ||
-		    check_types(p, pos, *t, rt, T_NUM, c == '*' ? "*" : "/"))
+		r = level ? parse_unary(p, &rt) : parse_arith(p, &rt, 1);
+		if (r < 0 || check_types(p, pos, *t, rt, T_NUM, opname))
 			return -1;
-		l = node(p, c == '*' ? G_MUL : G_DIV, l, r);
-	}
-	return l;
-}
-
-static int
-parse_sum(struct gparse *p, enum gtype *t)
-{
-	int l = parse_term(p, t), r;
-
-	while (l >= 0) {
-		enum gtype rt;
-		size_t pos;
-		char c;
-
-		skip_space(p);
-		pos = p->pos;
-		c = p->s[pos];
-		if (c != '+' && c != '-')
-			break;
-		p->pos++;
-		if ((r = parse_term(p, &rt)) < 0 ||
-		    check_types(p, pos, *t, rt, T_NUM, c == '+' ? "+" : "-"))
-			return -1;
-		l = node(p, c == '+' ? G_ADD : G_SUB, l, r);
+		l = node(p, nodes[level][k], l, r);
 	}
 	return l;
 }
@@ -386,7 +374,7 @@ static const struct {
 static int
 parse_cmp(struct gparse *p, enum gtype *t)
 {
-	int l = parse_sum(p, t), r;
+	int l = parse_arith(p, t, 0), r;
 	enum gtype rt;
 	size_t pos, k;
 
@@ -401,7 +389,7 @@ parse_cmp(struct gparse *p, enum gtype *t)
 	if (k == sizeof(cmp_ops) / sizeof(cmp_ops[0]))
 		return l;
 	p->pos += strlen(cmp_ops[k].text);
-	if ((r = parse_sum(p, &rt)) < 0 ||
+	if ((r = parse_arith(p, &rt, 0)) < 0 ||
 	    check_types(p, pos, *t, rt, T_NUM, cmp_ops[k].text))
 		return -1;
 	*t = T_BOOL;
