@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
 #include <git2/sys/refdb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "store.h"
 #include "store_impl.h"
@@ -135,6 +137,51 @@ mlk_oid_is_zero(const struct mlk_oid *o)
 	return 1;
 }
 
+/*
+ * The zlib level of the objects mlk writes. Column blobs are encoded
+ * already: on the smart-meter benchmark level 2 deflates 2.4 times as
+ * fast as git's default (6) and to a slightly smaller size (zlib's fast
+ * levels match as well as its lazy ones on such data); level 1 is 1.7%
+ * bigger again. Readers do not care: any level inflates the same.
+ */
+#define STORE_ZLIB_LEVEL 2
+
+/*
+ * libgit2's own object database but for the loose objects' zlib level:
+ * loose objects (priority 1, where writes go) and packs (2), as
+ * git_repository_odb() would make them. A repository with alternates
+ * keeps libgit2's, which follows them.
+ */
+static void
+store_set_odb(git_repository *repo, const char *path)
+{
+	char *objs = xstrfmt("%s/objects", path);
+	char *alt = xstrfmt("%s/info/alternates", objs);
+	git_odb_backend *loose = NULL, *packed = NULL;
+	git_odb *odb = NULL;
+
+	if (access(alt, F_OK) == 0 || git_odb_new(&odb) < 0)
+		goto done;
+	if (git_odb_backend_loose(&loose, objs, STORE_ZLIB_LEVEL, 0, 0, 0) <
+	        0 ||
+	    git_odb_add_backend(odb, loose, 1) < 0)
+		goto done;
+	loose = NULL;
+	if (git_odb_backend_pack(&packed, objs) < 0 ||
+	    git_odb_add_backend(odb, packed, 2) < 0)
+		goto done;
+	packed = NULL;
+	git_repository_set_odb(repo, odb);
+done:
+	if (loose)
+		loose->free(loose);
+	if (packed)
+		packed->free(packed);
+	git_odb_free(odb);
+	free(alt);
+	free(objs);
+}
+
 static struct mlk_error *
 store_wrap(git_repository *repo, struct mlk_store **out)
 {
@@ -146,6 +193,7 @@ store_wrap(git_repository *repo, struct mlk_store **out)
 	s->path = xstrdup(p);
 	if (n > 1 && s->path[n - 1] == '/')
 		s->path[n - 1] = '\0';
+	store_set_odb(repo, s->path);
 	*out = s;
 	return NULL;
 }
