@@ -36,10 +36,9 @@ ingest_threads(const struct mlk_ingest_opts *o)
 }
 
 int
-ingest_is_null(const struct mlk_ingest_opts *o, const struct mlk_csv_field *f)
+ingest_is_null_text(const struct mlk_ingest_opts *o,
+    const struct mlk_csv_field *f)
 {
-	if (f->len == 0)
-		return !f->quoted;
 	for (size_t i = 0; i < o->nnulls; i++)
 		if (strlen(o->nulls[i]) == f->len &&
 		    memcmp(o->nulls[i], f->ptr, f->len) == 0)

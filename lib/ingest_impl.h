@@ -32,9 +32,18 @@ union ingest_cell {
 struct mlk_csv_dialect ingest_dialect(const struct mlk_ingest_opts *);
 /* Worker threads to use: the option, MLK_THREADS, or one per core. */
 int ingest_threads(const struct mlk_ingest_opts *);
-/* Whether a field is null: unquoted empty, or one of the null texts. */
-int ingest_is_null(const struct mlk_ingest_opts *,
+/* Whether a non-empty field is one of the null texts. */
+int ingest_is_null_text(const struct mlk_ingest_opts *,
     const struct mlk_csv_field *);
+
+/* Whether a field is null: unquoted empty, or one of the null texts. */
+static inline int
+ingest_is_null(const struct mlk_ingest_opts *o, const struct mlk_csv_field *f)
+{
+	if (f->len == 0)
+		return !f->quoted;
+	return o->nnulls && ingest_is_null_text(o, f);
+}
 /* Runs fn(ctx, job) for each of njobs jobs on up to threads threads. */
 void ingest_pool_run(int threads, size_t njobs, void (*fn)(void *, size_t),
     void *ctx);

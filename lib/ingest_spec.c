@@ -56,41 +56,52 @@ part_clear(struct spec_part *pt, size_t ncols)
 	pt->ok = 0;
 }
 
-/* Infers, parses and encodes the filled rows as one chunk; -1: give up. */
+/*
+ * Infers, parses and encodes the filled rows as one chunk, and folds what
+ * the inference saw into the part's (pinf), failing or not; -1: give up.
+ */
 static int
 spec_flush(struct spec_part *pt, size_t ncols, const char *base,
-    struct spec_fill *f)
+    struct spec_fill *f, struct mlk_value_infer *pinf)
 {
 	struct spec_chunk *ch;
+	size_t rows = f->rows;
 
 	ALLOC_GROW(pt->chunks, pt->nchunks + 1, pt->alloc);
 	ch = &pt->chunks[pt->nchunks++];
-	ch->rows = f->rows;
+	ch->rows = rows;
 	ch->cols = xcalloc(ncols, sizeof(*ch->cols));
-	for (size_t i = 0; i < ncols; i++)
-		strbuf_init(&ch->cols[i].blob, 0);
 	for (size_t i = 0; i < ncols; i++) {
 		struct spec_col *sc = &ch->cols[i];
 		const uint32_t *off = f->off + i * MLK_CHUNK_ROWS;
 		const uint32_t *len = f->len + i * MLK_CHUNK_ROWS;
 		struct mlk_value_infer inf;
-		struct mlk_column *col;
-		struct mlk_error *err;
 
+		strbuf_init(&sc->blob, 0);
 		mlk_value_infer_init(&inf);
-		for (size_t r = 0; r < f->rows; r++)
+		for (size_t r = 0; r < rows; r++)
 			if (len[r] != NULL_LEN)
 				mlk_value_infer_add(&inf, base + off[r],
 				    len[r]);
 			else
 				sc->nulls++;
 		sc->type = mlk_value_infer_type(&inf);
-		if (sc->nulls == f->rows)
+		mlk_value_infer_merge(&pinf[i], &inf);
+	}
+	f->rows = 0;
+	for (size_t i = 0; i < ncols; i++) {
+		struct spec_col *sc = &ch->cols[i];
+		const uint32_t *off = f->off + i * MLK_CHUNK_ROWS;
+		const uint32_t *len = f->len + i * MLK_CHUNK_ROWS;
+		struct mlk_column *col;
+		struct mlk_error *err;
+
+		if (sc->nulls == rows)
 			continue;
 		col = &f->cols[sc->type];
 		mlk_column_reset(col);
-		mlk_column_reserve(col, f->rows, 0);
-		for (size_t r = 0; r < f->rows; r++) {
+		mlk_column_reserve(col, rows, 0);
+		for (size_t r = 0; r < rows; r++) {
 			union ingest_cell v;
 
 			if (len[r] == NULL_LEN) {
@@ -109,8 +120,38 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 			return -1;
 		}
 	}
-	f->rows = 0;
 	return 0;
+}
+
+/*
+ * Stops speculating in a part: the rows filled so far go to the part's
+ * inference, which the rest of the part feeds record by record.
+ */
+static void
+give_up(struct spec_part *pt, size_t ncols, const char *base,
+    struct spec_fill *f, struct mlk_value_infer *pinf)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		const uint32_t *off = f->off + i * MLK_CHUNK_ROWS;
+		const uint32_t *len = f->len + i * MLK_CHUNK_ROWS;
+
+		for (size_t r = 0; r < f->rows; r++)
+			if (len[r] != NULL_LEN)
+				mlk_value_infer_add(&pinf[i], base + off[r],
+				    len[r]);
+	}
+	f->rows = 0;
+	pt->ok = 0;
+}
+
+static void
+infer_record(const struct mlk_ingest_opts *o, const struct mlk_csv_record *rec,
+    size_t n, struct mlk_value_infer *inf)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ingest_is_null(o, &rec->fields[i]))
+			mlk_value_infer_add(&inf[i], rec->fields[i].ptr,
+			    rec->fields[i].len);
 }
 
 static void
@@ -149,22 +190,26 @@ spec_part_run(void *arg, size_t j)
 		size_t after, bad_col = 0;
 
 		c->records[j]++;
-		for (size_t i = 0; i < n; i++)
-			if (!ingest_is_null(o, &rec->fields[i]))
-				mlk_value_infer_add(&inf[i], rec->fields[i].ptr,
-				    rec->fields[i].len);
-		if (!pt->ok)
-			continue;
-		after = mlk_csv_consumed(&p);
-		for (size_t k = ncols; k < rec->nfields; k++)
-			if (rec->fields[k].len || rec->fields[k].quoted)
-				bad_col = k + 1;
-		if (bad_col) {
+		if (pt->ok) {
+			for (size_t k = ncols; k < rec->nfields; k++)
+				if (rec->fields[k].len || rec->fields[k].quoted)
+					bad_col = k + 1;
 			/* without quarantine, parsing again reports it */
-			if (!o->quarantine) {
-				pt->ok = 0;
+			if (bad_col && !o->quarantine)
+				give_up(pt, ncols, base, &f, inf);
+		}
+		/*
+		 * The part's inference sees every record, as the inference
+		 * pass does: the rows of a chunk when it is flushed, others
+		 * here.
+		 */
+		if (!pt->ok || bad_col) {
+			infer_record(o, rec, n, inf);
+			if (!pt->ok)
 				continue;
-			}
+		}
+		after = mlk_csv_consumed(&p);
+		if (bad_col) {
 			ingest_add_bad(po, rec->line, bad_col,
 			    xstrfmt("expected %zu fields, got %zu", ncols,
 			        rec->nfields),
@@ -183,18 +228,20 @@ spec_part_run(void *arg, size_t j)
 			}
 			/* a field with doubled quotes is in the scratch */
 			if (fl->ptr < base || fl->ptr + fl->len > base + plen) {
-				pt->ok = 0;
+				give_up(pt, ncols, base, &f, inf);
 				break;
 			}
 			f.off[at] = (uint32_t)(fl->ptr - base);
 			f.len[at] = (uint32_t)fl->len;
 		}
-		if (!pt->ok)
+		if (!pt->ok) {
+			infer_record(o, rec, n, inf);
 			continue;
+		}
 		f.rows++;
 		po->rows++;
 		if (f.rows == MLK_CHUNK_ROWS) {
-			if (spec_flush(pt, ncols, base, &f) < 0)
+			if (spec_flush(pt, ncols, base, &f, inf) < 0)
 				pt->ok = 0;
 			if (o->progress)
 				o->progress(o->progress_arg, after - reported,
@@ -205,9 +252,10 @@ spec_part_run(void *arg, size_t j)
 	}
 	if (err) {
 		mlk_error_free(err);
-		pt->ok = 0;
+		if (pt->ok)
+			give_up(pt, ncols, base, &f, inf);
 	}
-	if (pt->ok && f.rows && spec_flush(pt, ncols, base, &f) < 0)
+	if (pt->ok && f.rows && spec_flush(pt, ncols, base, &f, inf) < 0)
 		pt->ok = 0;
 	if (o->progress)
 		o->progress(o->progress_arg, plen - reported,
