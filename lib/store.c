@@ -186,6 +186,8 @@ static struct mlk_error *
 store_wrap(git_repository *repo, struct mlk_store **out)
 {
 	struct mlk_store *s = xcalloc(1, sizeof(*s));
+
+	pthread_mutex_init(&s->zmu, NULL);
 	const char *p = git_repository_path(repo);
 	size_t n = strlen(p);
 
@@ -325,6 +327,8 @@ mlk_store_close(struct mlk_store *s)
 	if (s == NULL)
 		return;
 	git_repository_free(s->repo);
+	store_zcache_free(s->zcache);
+	pthread_mutex_destroy(&s->zmu);
 	free(s->path);
 	free(s);
 }

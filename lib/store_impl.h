@@ -5,15 +5,21 @@
 #ifndef MLK_STORE_IMPL_H
 #define MLK_STORE_IMPL_H
 
+#include <pthread.h>
 #include <string.h>
 
 #include <git2.h>
 
 #include "store.h"
 
+struct store_zcache;
+
 struct mlk_store {
 	git_repository *repo;
 	char *path;
+	/* a deflate stream and buffer reused by store_loose_write() */
+	pthread_mutex_t zmu;
+	struct store_zcache *zcache;
 };
 
 static inline void
@@ -38,6 +44,7 @@ enum mlk_object_kind store_kind_of(git_object_t);
  */
 struct mlk_error *store_loose_write(struct mlk_store *, const char *type,
     int level, const void *, size_t n, struct mlk_oid *out);
+void store_zcache_free(struct store_zcache *);
 void store_lib_init(void);
 
 #endif

@@ -67,6 +67,68 @@ write_file(const char *dir, const char *path, const void *p, size_t n)
 	return err;
 }
 
+/*
+ * A deflate stream costs a quarter megabyte to set up, which the heap may
+ * hand back to the system after each object and fault in again: a store
+ * keeps one, and its output buffer, for the next object.
+ */
+struct store_zcache {
+	z_stream zs;
+	int level;
+	unsigned char *out;
+	size_t alloc;
+};
+
+void
+store_zcache_free(struct store_zcache *zc)
+{
+	if (zc == NULL)
+		return;
+	deflateEnd(&zc->zs);
+	free(zc->out);
+	free(zc);
+}
+
+static struct store_zcache *
+zcache_new(int level)
+{
+	struct store_zcache *zc = xcalloc(1, sizeof(*zc));
+
+	if (deflateInit(&zc->zs, level) != Z_OK)
+		abort();
+	zc->level = level;
+	return zc;
+}
+
+/* Deflates header and bytes with zc into zc->out; returns the size. */
+static size_t
+zdeflate(struct store_zcache *zc, const char *hdr, size_t hlen, const void *p,
+    size_t n)
+{
+	z_stream *zs = &zc->zs;
+	uLong bound = deflateBound(zs, (uLong)(hlen + n));
+
+	if (bound > zc->alloc) {
+		free(zc->out);
+		zc->alloc = bound;
+		zc->out = xmalloc(bound);
+	}
+	zs->next_out = zc->out;
+	zs->avail_out = (uInt)bound;
+	zs->next_in = (Bytef *)hdr;
+	zs->avail_in = (uInt)hlen;
+	if (deflate(zs, Z_NO_FLUSH) != Z_OK)
+		abort();
+	zs->next_in = (Bytef *)p;
+	zs->avail_in = (uInt)n;
+	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+		abort();
+	n = zs->total_out;
+	if (deflateReset(zs) != Z_OK)
+		abort();
+	return n;
+}
+
 struct mlk_error *
 store_loose_write(struct mlk_store *s, const char *type, int level,
     const void *p, size_t n, struct mlk_oid *out)
@@ -77,9 +139,7 @@ store_loose_write(struct mlk_store *s, const char *type, int level,
 	unsigned int mdlen = 0;
 	struct mlk_error *err = NULL;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char *z;
-	z_stream zs;
-	uLong bound;
+	size_t zlen;
 
 	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
 	    !EVP_DigestUpdate(ctx, hdr, (size_t)hlen) ||
@@ -94,24 +154,24 @@ store_loose_write(struct mlk_store *s, const char *type, int level,
 	/* There already: freshened, as libgit2 does, for gc's grace time. */
 	if (utime(path, NULL) == 0)
 		goto done;
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit(&zs, level) != Z_OK)
-		abort();
-	bound = deflateBound(&zs, (uLong)hlen + (uLong)n);
-	z = xmalloc(bound);
-	zs.next_out = z;
-	zs.avail_out = (uInt)bound;
-	zs.next_in = (Bytef *)hdr;
-	zs.avail_in = (uInt)hlen;
-	if (deflate(&zs, Z_NO_FLUSH) != Z_OK)
-		abort();
-	zs.next_in = (Bytef *)p;
-	zs.avail_in = (uInt)n;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
-		abort();
-	err = write_file(dir, path, z, zs.total_out);
-	deflateEnd(&zs);
-	free(z);
+	/* a store shared by threads: one uses the cache, others their own */
+	if (pthread_mutex_trylock(&s->zmu) == 0) {
+		if (s->zcache && s->zcache->level != level) {
+			store_zcache_free(s->zcache);
+			s->zcache = NULL;
+		}
+		if (s->zcache == NULL)
+			s->zcache = zcache_new(level);
+		zlen = zdeflate(s->zcache, hdr, (size_t)hlen, p, n);
+		err = write_file(dir, path, s->zcache->out, zlen);
+		pthread_mutex_unlock(&s->zmu);
+	} else {
+		struct store_zcache *zc = zcache_new(level);
+
+		zlen = zdeflate(zc, hdr, (size_t)hlen, p, n);
+		err = write_file(dir, path, zc->out, zlen);
+		store_zcache_free(zc);
+	}
 done:
 	free(dir);
 	free(path);
