@@ -138,15 +138,6 @@ mlk_oid_is_zero(const struct mlk_oid *o)
 }
 
 /*
- * The zlib level of the objects mlk writes. Column blobs are encoded
- * already: on the smart-meter benchmark level 2 deflates 2.4 times as
- * fast as git's default (6) and to a slightly smaller size (zlib's fast
- * levels match as well as its lazy ones on such data); level 1 is 1.7%
- * bigger again. Readers do not care: any level inflates the same.
- */
-#define STORE_ZLIB_LEVEL 2
-
-/*
  * libgit2's own object database but for the loose objects' zlib level:
  * loose objects (priority 1, where writes go) and packs (2), as
  * git_repository_odb() would make them. A repository with alternates
@@ -366,8 +357,7 @@ mlk_store_blob_write(struct mlk_store *s, const void *p, size_t n,
 
 	/* zlib takes 32-bit lengths: giant blobs go through libgit2 */
 	if (n < ((size_t)1 << 30))
-		return store_loose_write(s, "blob", STORE_ZLIB_LEVEL, p, n,
-		    out);
+		return store_loose_write(s, "blob", p, n, out);
 	rc = git_blob_create_from_buffer(&id, s->repo, p, n);
 	if (rc < 0)
 		return store_git_err(rc, "cannot write blob");

@@ -39,11 +39,16 @@ struct mlk_error *store_git_err(int rc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 enum mlk_object_kind store_kind_of(git_object_t);
 /*
- * Writes an object of the given type ("blob") as a loose object at zlib
- * level, unless it is there already (store_loose.c); n < 2^30.
+ * The zlib level of the objects libgit2 writes for mlk (trees, commits),
+ * and of the blobs that store_loose_write() finds worth a match search.
+ */
+#define STORE_ZLIB_LEVEL 2
+/*
+ * Writes an object of the given type ("blob") as a loose object, unless
+ * it is there already (store_loose.c); n < 2^30.
  */
 struct mlk_error *store_loose_write(struct mlk_store *, const char *type,
-    int level, const void *, size_t n, struct mlk_oid *out);
+    const void *, size_t n, struct mlk_oid *out);
 void store_zcache_free(struct store_zcache *);
 void store_lib_init(void);
 

@@ -68,52 +68,75 @@ write_file(const char *dir, const char *path, const void *p, size_t n)
 }
 
 /*
- * A deflate stream costs a quarter megabyte to set up, which the heap may
- * hand back to the system after each object and fault in again: a store
- * keeps one, and its output buffer, for the next object.
+ * How a blob is deflated. Column blobs are encoded already: dictionary
+ * codes and bit-packed integers give zlib's match search little to find,
+ * and its run-length mode (Z_RLE), which looks for repeats of the last
+ * byte only and spends the rest on Huffman codes, makes them as small two
+ * to four times as fast. Where that shrinks a blob below 3/4, matches
+ * pay (a dictionary of similar strings, repeated patterns), and the blob
+ * is deflated again at level 2, the smaller of the two kept. On the
+ * smart-meter benchmark this deflates in about 60% of level 2's time to
+ * a slightly smaller size than git's default level 6.
+ *
+ * A deflate stream costs a quarter megabyte to set up: a store keeps its
+ * two, and their output buffers, for the next object.
  */
-struct store_zcache {
+#define RLE_PAYS_NUM 3
+#define RLE_PAYS_DEN 4
+
+struct zbuf {
 	z_stream zs;
-	int level;
 	unsigned char *out;
-	size_t alloc;
+	size_t alloc, len;
 };
+
+struct store_zcache {
+	struct zbuf rle, lz;
+};
+
+static void
+zbuf_init(struct zbuf *z, int level, int strategy)
+{
+	memset(z, 0, sizeof(*z));
+	if (deflateInit2(&z->zs, level, Z_DEFLATED, 15, 8, strategy) != Z_OK)
+		abort();
+}
 
 void
 store_zcache_free(struct store_zcache *zc)
 {
 	if (zc == NULL)
 		return;
-	deflateEnd(&zc->zs);
-	free(zc->out);
+	deflateEnd(&zc->rle.zs);
+	deflateEnd(&zc->lz.zs);
+	free(zc->rle.out);
+	free(zc->lz.out);
 	free(zc);
 }
 
 static struct store_zcache *
-zcache_new(int level)
+zcache_new(void)
 {
 	struct store_zcache *zc = xcalloc(1, sizeof(*zc));
 
-	if (deflateInit(&zc->zs, level) != Z_OK)
-		abort();
-	zc->level = level;
+	zbuf_init(&zc->rle, 1, Z_RLE);
+	zbuf_init(&zc->lz, STORE_ZLIB_LEVEL, Z_DEFAULT_STRATEGY);
 	return zc;
 }
 
-/* Deflates header and bytes with zc into zc->out; returns the size. */
-static size_t
-zdeflate(struct store_zcache *zc, const char *hdr, size_t hlen, const void *p,
-    size_t n)
+/* Deflates header and bytes into z->out and z->len. */
+static void
+zdeflate(struct zbuf *z, const char *hdr, size_t hlen, const void *p, size_t n)
 {
-	z_stream *zs = &zc->zs;
+	z_stream *zs = &z->zs;
 	uLong bound = deflateBound(zs, (uLong)(hlen + n));
 
-	if (bound > zc->alloc) {
-		free(zc->out);
-		zc->alloc = bound;
-		zc->out = xmalloc(bound);
+	if (bound > z->alloc) {
+		free(z->out);
+		z->alloc = bound;
+		z->out = xmalloc(bound);
 	}
-	zs->next_out = zc->out;
+	zs->next_out = z->out;
 	zs->avail_out = (uInt)bound;
 	zs->next_in = (Bytef *)hdr;
 	zs->avail_in = (uInt)hlen;
@@ -123,15 +146,26 @@ zdeflate(struct store_zcache *zc, const char *hdr, size_t hlen, const void *p,
 	zs->avail_in = (uInt)n;
 	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
 		abort();
-	n = zs->total_out;
+	z->len = zs->total_out;
 	if (deflateReset(zs) != Z_OK)
 		abort();
-	return n;
+}
+
+/* The object's zlib stream, in one of zc's buffers. */
+static const struct zbuf *
+compress_object(struct store_zcache *zc, const char *hdr, size_t hlen,
+    const void *p, size_t n)
+{
+	zdeflate(&zc->rle, hdr, hlen, p, n);
+	if (zc->rle.len * RLE_PAYS_DEN >= (hlen + n) * RLE_PAYS_NUM)
+		return &zc->rle;
+	zdeflate(&zc->lz, hdr, hlen, p, n);
+	return zc->lz.len < zc->rle.len ? &zc->lz : &zc->rle;
 }
 
 struct mlk_error *
-store_loose_write(struct mlk_store *s, const char *type, int level,
-    const void *p, size_t n, struct mlk_oid *out)
+store_loose_write(struct mlk_store *s, const char *type, const void *p,
+    size_t n, struct mlk_oid *out)
 {
 	char hdr[64], hex[MLK_OID_HEXSZ + 1], *dir, *path;
 	int hlen = snprintf(hdr, sizeof(hdr), "%s %zu", type, n) + 1;
@@ -139,7 +173,7 @@ store_loose_write(struct mlk_store *s, const char *type, int level,
 	unsigned int mdlen = 0;
 	struct mlk_error *err = NULL;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t zlen;
+	const struct zbuf *z;
 
 	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
 	    !EVP_DigestUpdate(ctx, hdr, (size_t)hlen) ||
@@ -156,20 +190,16 @@ store_loose_write(struct mlk_store *s, const char *type, int level,
 		goto done;
 	/* a store shared by threads: one uses the cache, others their own */
 	if (pthread_mutex_trylock(&s->zmu) == 0) {
-		if (s->zcache && s->zcache->level != level) {
-			store_zcache_free(s->zcache);
-			s->zcache = NULL;
-		}
 		if (s->zcache == NULL)
-			s->zcache = zcache_new(level);
-		zlen = zdeflate(s->zcache, hdr, (size_t)hlen, p, n);
-		err = write_file(dir, path, s->zcache->out, zlen);
+			s->zcache = zcache_new();
+		z = compress_object(s->zcache, hdr, (size_t)hlen, p, n);
+		err = write_file(dir, path, z->out, z->len);
 		pthread_mutex_unlock(&s->zmu);
 	} else {
-		struct store_zcache *zc = zcache_new(level);
+		struct store_zcache *zc = zcache_new();
 
-		zlen = zdeflate(zc, hdr, (size_t)hlen, p, n);
-		err = write_file(dir, path, zc->out, zlen);
+		z = compress_object(zc, hdr, (size_t)hlen, p, n);
+		err = write_file(dir, path, z->out, z->len);
 		store_zcache_free(zc);
 	}
 done:
