@@ -324,11 +324,15 @@ dict_build(const struct mlk_column *c, struct dict *d, int64_t *codes,
 		if (e == 0) {
 			if (d->n >= UINT32_MAX - 1)
 				return -1;
-			ALLOC_GROW(d->row, d->n + 1, d->alloc);
-			d->hash =
-			    xreallocarray(d->hash, d->alloc, sizeof(*d->hash));
-			d->ptr = xreallocarray(d->ptr, d->alloc, sizeof(*d->ptr));
-			d->len = xreallocarray(d->len, d->alloc, sizeof(*d->len));
+			if (d->n == d->alloc) {
+				ALLOC_GROW(d->row, d->n + 1, d->alloc);
+				d->hash = xreallocarray(d->hash, d->alloc,
+				    sizeof(*d->hash));
+				d->ptr = xreallocarray(d->ptr, d->alloc,
+				    sizeof(*d->ptr));
+				d->len = xreallocarray(d->len, d->alloc,
+				    sizeof(*d->len));
+			}
 			d->row[d->n] = r;
 			d->hash[d->n] = h;
 			d->ptr[d->n] = s;
