@@ -188,13 +188,23 @@ mlk_column_equal(const struct mlk_column *a, const struct mlk_column *b)
 	return 1;
 }
 
-static int
+static inline int
 strcmp_n(const char *s, size_t n, const char *t, size_t m)
 {
-	int c = memcmp(s, t, n < m ? n : m);
+	size_t k = n < m ? n : m;
+	int c;
 
-	if (c)
+	/* short values, the usual ones, without a call */
+	if (k <= 16) {
+		for (size_t i = 0; i < k; i++)
+			if (s[i] != t[i])
+				return (unsigned char)s[i] <
+				        (unsigned char)t[i] ?
+				    -1 :
+				    1;
+	} else if ((c = memcmp(s, t, k)) != 0) {
 		return c;
+	}
 	return n < m ? -1 : n > m;
 }
 

@@ -198,28 +198,70 @@ put_floats(struct strbuf *sb, const double *v, size_t n, int enc)
 
 /* Strings */
 
-static uint64_t
-hash_bytes(const char *s, size_t n)
+/* Whether n bytes at s and t are the same; inline for short values. */
+static inline int
+same_bytes(const char *s, const char *t, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL * (n + 1), w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h ^= w;
-	h = (h ^ h >> 33) * 0xff51afd7ed558ccdULL;
-	h = (h ^ h >> 33) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ h >> 33;
+	if (n > 16)
+		return memcmp(s, t, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != t[i])
+			return 0;
+	return 1;
 }
 
+static inline uint64_t
+load_le(const char *s, size_t n)
+{
+	uint64_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
+
+/* Any good mix will do: the codes depend on the values' order only. */
+static inline uint64_t
+hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL * (n + 1), a, b;
+
+	if (n >= 8) {
+		const char *e = s + n - 8;
+
+		for (; s < e; s += 8) {
+			memcpy(&a, s, 8);
+			h = (h ^ a) * 0xff51afd7ed558ccdULL;
+			h ^= h >> 32;
+		}
+		memcpy(&a, e, 8);
+		h ^= a;
+	} else if (n >= 4) {
+		uint32_t x, y;
+
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		h ^= (uint64_t)x << 32 | y;
+	} else {
+		h ^= load_le(s, n);
+	}
+	b = h;
+	b = (b ^ b >> 33) * 0xff51afd7ed558ccdULL;
+	b = (b ^ b >> 33) * 0xc4ceb9fe1a85ec53ULL;
+	return b ^ b >> 33;
+}
+
+/*
+ * The distinct values in order of first appearance. A slot holds the
+ * hash's high half and code + 1 (0 when empty), so that a probe reads the
+ * slot alone until the hashes agree.
+ */
 struct dict {
-	uint32_t *slot; /* code + 1, or 0 when empty */
+	uint64_t *slot;
 	size_t mask;
 	size_t *row; /* row of each code's first appearance */
+	const char **ptr; /* and its bytes */
+	size_t *len;
 	uint64_t *hash;
 	size_t n, alloc;
 	size_t bytes; /* PLAIN size of the values */
@@ -236,7 +278,7 @@ dict_rehash(struct dict *d)
 
 		while (d->slot[i])
 			i = (i + 1) & d->mask;
-		d->slot[i] = (uint32_t)c + 1;
+		d->slot[i] = (d->hash[c] & 0xffffffff00000000ULL) | (c + 1);
 	}
 }
 
@@ -254,15 +296,15 @@ dict_build(const struct mlk_column *c, struct dict *d, int64_t *codes,
 	memset(d, 0, sizeof(*d));
 	dict_rehash(d);
 	for (size_t r = 0; r < c->nrows; r++) {
-		const char *s, *t;
-		size_t n, tn, i;
-		uint64_t h;
+		const char *s;
+		size_t n, i;
+		uint64_t h, e, tag;
 
 		if (mlk_column_is_null(c, r))
 			continue;
 		s = mlk_column_get_str(c, r, &n);
 		/* sorted or clustered data repeats the last value */
-		if (k && n == pn && memcmp(s, ps, n) == 0) {
+		if (k && n == pn && same_bytes(s, ps, n)) {
 			codes[k] = codes[k - 1];
 			k++;
 			continue;
@@ -270,24 +312,32 @@ dict_build(const struct mlk_column *c, struct dict *d, int64_t *codes,
 		ps = s;
 		pn = n;
 		h = hash_bytes(s, n);
-		for (i = h & d->mask; d->slot[i]; i = (i + 1) & d->mask) {
-			size_t code = d->slot[i] - 1;
+		tag = h & 0xffffffff00000000ULL;
+		for (i = h & d->mask; (e = d->slot[i]) != 0;
+		     i = (i + 1) & d->mask) {
+			size_t code = (uint32_t)e - 1;
 
-			if (d->hash[code] != h)
-				continue;
-			t = mlk_column_get_str(c, d->row[code], &tn);
-			if (tn == n && memcmp(s, t, n) == 0)
+			if ((e & 0xffffffff00000000ULL) == tag &&
+			    d->len[code] == n && same_bytes(s, d->ptr[code], n))
 				break;
 		}
-		if (d->slot[i] == 0) {
+		if (e == 0) {
 			if (d->n >= UINT32_MAX - 1)
 				return -1;
-			ALLOC_GROW(d->row, d->n + 1, d->alloc);
-			d->hash =
-			    xreallocarray(d->hash, d->alloc, sizeof(*d->hash));
+			if (d->n == d->alloc) {
+				ALLOC_GROW(d->row, d->n + 1, d->alloc);
+				d->hash = xreallocarray(d->hash, d->alloc,
+				    sizeof(*d->hash));
+				d->ptr = xreallocarray(d->ptr, d->alloc,
+				    sizeof(*d->ptr));
+				d->len = xreallocarray(d->len, d->alloc,
+				    sizeof(*d->len));
+			}
 			d->row[d->n] = r;
 			d->hash[d->n] = h;
-			d->slot[i] = (uint32_t)++d->n;
+			d->ptr[d->n] = s;
+			d->len[d->n] = n;
+			d->slot[i] = tag | ++d->n;
 			d->bytes += mlk_enc_varint_len(n) + n;
 			if (d->bytes >= limit)
 				return -1;
@@ -295,7 +345,7 @@ dict_build(const struct mlk_column *c, struct dict *d, int64_t *codes,
 				dict_rehash(d);
 			codes[k++] = (int64_t)d->n - 1;
 		} else {
-			codes[k++] = (int64_t)d->slot[i] - 1;
+			codes[k++] = (int64_t)(uint32_t)e - 1;
 		}
 	}
 	return 0;
@@ -306,6 +356,8 @@ dict_release(struct dict *d)
 {
 	free(d->slot);
 	free(d->row);
+	free(d->ptr);
+	free(d->len);
 	free(d->hash);
 }
 
@@ -355,7 +407,7 @@ put_strings(struct strbuf *sb, const struct mlk_column *c, size_t nvals,
 			s0 = s;
 			n0 = n;
 		} else if (constant) {
-			constant = n == n0 && memcmp(s, s0, n) == 0;
+			constant = n == n0 && same_bytes(s, s0, n);
 		}
 		plain += mlk_enc_varint_len(n) + n;
 	}

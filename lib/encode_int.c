@@ -160,26 +160,36 @@ block_size(size_t m, uint64_t lo, uint64_t hi, uint64_t base, uint64_t g)
 void
 mlk_enc_int_plan(const int64_t *v, size_t n, struct int_plan *pl)
 {
-	int64_t max = v[0], dmax = 0;
-	size_t fsize = 8, dsize = 8;
+	int64_t min = v[0], max = v[0], dmin = 0, dmax = 0;
+	size_t fsize = 8, dsize = 8, k = 1;
 
 	memset(pl, 0, sizeof(*pl));
-	pl->min = v[0];
-	for (size_t i = 1; i < n; i++) {
-		int64_t d = delta(v, i);
+	for (; k < n && (pl->fg.g != 1 || pl->dg.g != 1); k++) {
+		int64_t d = delta(v, k);
 
-		if (v[i] < pl->min)
-			pl->min = v[i];
-		if (v[i] > max)
-			max = v[i];
-		if (i == 1 || d < pl->dmin)
-			pl->dmin = d;
-		if (i == 1 || d > dmax)
+		if (v[k] < min)
+			min = v[k];
+		if (v[k] > max)
+			max = v[k];
+		if (k == 1 || d < dmin)
+			dmin = d;
+		if (k == 1 || d > dmax)
 			dmax = d;
 		/* gcd(v - v[0]) is gcd(v - min); likewise for deltas */
-		gcd_add(&pl->fg, absdiff(v[i], v[0]));
+		gcd_add(&pl->fg, absdiff(v[k], v[0]));
 		gcd_add(&pl->dg, absdiff(d, delta(v, 1)));
 	}
+	/* both gcds are 1 (k > 1 here): the ranges are all that is left */
+	for (; k < n; k++) {
+		int64_t d = delta(v, k);
+
+		min = v[k] < min ? v[k] : min;
+		max = v[k] > max ? v[k] : max;
+		dmin = d < dmin ? d : dmin;
+		dmax = d > dmax ? d : dmax;
+	}
+	pl->min = min;
+	pl->dmin = dmin;
 	if (pl->fg.g == 0)
 		div_init(&pl->fg, 1);
 	if (pl->dg.g == 0)

@@ -1,8 +1,6 @@
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "csv.h"
 #include "ingest.h"
@@ -10,8 +8,8 @@
 #include "value.h"
 #include "xmalloc.h"
 
-static struct mlk_csv_dialect
-dialect_of(const struct mlk_ingest_opts *o)
+struct mlk_csv_dialect
+ingest_dialect(const struct mlk_ingest_opts *o)
 {
 	struct mlk_csv_dialect d = MLK_CSV_DIALECT_CSV;
 
@@ -22,24 +20,10 @@ dialect_of(const struct mlk_ingest_opts *o)
 	return d;
 }
 
-static int
-threads_of(const struct mlk_ingest_opts *o)
+int
+ingest_is_null_text(const struct mlk_ingest_opts *o,
+    const struct mlk_csv_field *f)
 {
-	long n = o->threads;
-	const char *env = getenv("MLK_THREADS");
-
-	if (n <= 0 && env && *env)
-		n = atol(env);
-	if (n <= 0)
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
-static int
-is_null(const struct mlk_ingest_opts *o, const struct mlk_csv_field *f)
-{
-	if (f->len == 0)
-		return !f->quoted;
 	for (size_t i = 0; i < o->nnulls; i++)
 		if (strlen(o->nulls[i]) == f->len &&
 		    memcmp(o->nulls[i], f->ptr, f->len) == 0)
@@ -53,7 +37,7 @@ read_header(const char *name, const char *buf, size_t len,
     const struct mlk_ingest_opts *o, struct mlk_ingest_shape *out, size_t *body,
     uint64_t *line)
 {
-	struct mlk_csv_dialect d = dialect_of(o);
+	struct mlk_csv_dialect d = ingest_dialect(o);
 	const struct mlk_csv_record *rec;
 	struct mlk_csv_parser p;
 	struct mlk_error *err;
@@ -109,53 +93,12 @@ static size_t
 cut_parts(const struct mlk_ingest_opts *o, const char *buf, size_t len,
     uint64_t line, size_t **starts, uint64_t **lines)
 {
-	struct mlk_csv_dialect d = dialect_of(o);
+	struct mlk_csv_dialect d = ingest_dialect(o);
 	size_t want = len / MLK_INGEST_PART + 1;
 
 	*starts = xcalloc(want, sizeof(**starts));
 	*lines = xcalloc(want, sizeof(**lines));
 	return mlk_csv_split(&d, buf, len, line, want, *starts, *lines);
-}
-
-/* A pool of threads running fn(job index) over njobs jobs. */
-struct pool {
-	pthread_mutex_t mu;
-	size_t next, njobs;
-	void (*fn)(void *ctx, size_t job);
-	void *ctx;
-};
-
-static void *
-pool_worker(void *arg)
-{
-	struct pool *p = arg;
-
-	for (;;) {
-		size_t j;
-
-		pthread_mutex_lock(&p->mu);
-		j = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (j >= p->njobs)
-			return NULL;
-		p->fn(p->ctx, j);
-	}
-}
-
-static void
-pool_run(int threads, size_t njobs, void (*fn)(void *, size_t), void *ctx)
-{
-	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, njobs, fn, ctx };
-	pthread_t tid[64];
-	int n = (size_t)threads > njobs ? (int)njobs : threads, started = 0;
-
-	for (int i = 1; i < n; i++)
-		if (pthread_create(&tid[started], NULL, pool_worker, &p) == 0)
-			started++;
-	pool_worker(&p);
-	for (int i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&p.mu);
 }
 
 struct infer_ctx {
@@ -173,7 +116,7 @@ static void
 infer_part(void *arg, size_t j)
 {
 	struct infer_ctx *c = arg;
-	struct mlk_csv_dialect d = dialect_of(c->o);
+	struct mlk_csv_dialect d = ingest_dialect(c->o);
 	size_t end = j + 1 < c->nparts ? c->starts[j + 1] : c->len;
 	struct mlk_value_infer *inf = c->inf + j * c->ncols;
 	const struct mlk_csv_record *rec;
@@ -190,7 +133,7 @@ infer_part(void *arg, size_t j)
 
 		c->records[j]++;
 		for (size_t i = 0; i < n; i++)
-			if (!is_null(c->o, &rec->fields[i]))
+			if (!ingest_is_null(c->o, &rec->fields[i]))
 				mlk_value_infer_add(&inf[i], rec->fields[i].ptr,
 				    rec->fields[i].len);
 	}
@@ -228,6 +171,7 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 	struct mlk_error *err;
 	size_t body;
 	uint64_t line;
+	int inferred = 0;
 
 	memset(out, 0, sizeof(*out));
 	o->format = mlk_ingest_detect(o, buf, len);
@@ -243,8 +187,26 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 	c.nparts = cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
 	c.inf = xcalloc(c.nparts * c.ncols + 1, sizeof(*c.inf));
 	c.records = xcalloc(c.nparts, sizeof(*c.records));
-	if (!o->no_infer)
-		pool_run(threads_of(o), c.nparts, infer_part, &c);
+	if (o->speculate) {
+		struct ingest_spec *sp = xcalloc(1, sizeof(*sp));
+
+		sp->buf = buf;
+		sp->len = len;
+		sp->body = body;
+		sp->ncols = c.ncols;
+		sp->nparts = c.nparts;
+		sp->starts = c.starts;
+		sp->lines = c.lines;
+		out->spec = sp;
+		if (!o->no_infer && c.ncols <= SPEC_MAX_COLS) {
+			ingest_spec_run(sp, o, c.inf, c.records);
+			inferred = 1;
+		}
+		c.starts = NULL;
+		c.lines = NULL;
+	}
+	if (!o->no_infer && !inferred)
+		ingest_pool_run(ingest_threads(o), c.nparts, infer_part, &c);
 	for (size_t i = 0; i < out->ncols; i++) {
 		struct mlk_value_infer all;
 
@@ -270,6 +232,7 @@ mlk_ingest_shape_release(struct mlk_ingest_shape *s)
 		free(s->names[i]);
 	free(s->names);
 	free(s->types);
+	ingest_spec_free(s->spec);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -285,16 +248,12 @@ struct parse_ctx {
 	uint64_t *lines;
 	size_t nparts;
 	struct ingest_part *out;
+	struct ingest_spec *spec; /* or NULL */
 };
 
-union cell {
-	int64_t i;
-	double f;
-	int b;
-};
-
-static const char *
-parse_cell(enum mlk_type t, const char *ptr, size_t len, union cell *v)
+const char *
+ingest_parse_cell(enum mlk_type t, const char *ptr, size_t len,
+    union ingest_cell *v)
 {
 	int32_t d;
 
@@ -320,16 +279,16 @@ parse_cell(enum mlk_type t, const char *ptr, size_t len, union cell *v)
 	}
 }
 
-static char *
-bad_reason(const char *ptr, size_t len, const char *type)
+char *
+ingest_bad_reason(const char *ptr, size_t len, const char *type)
 {
 	return xstrfmt("'%.*s' is not a%s %s", (int)(len > 40 ? 40 : len), ptr,
 	    type[0] == 'i' ? "n" : "", type);
 }
 
-static void
-append_cell(struct mlk_column *col, const union cell *v, const char *ptr,
-    size_t len)
+void
+ingest_append_value(struct mlk_column *col, const union ingest_cell *v,
+    const char *ptr, size_t len)
 {
 	switch (col->type) {
 	case MLK_T_FLOAT64:
@@ -361,23 +320,23 @@ ingest_row_error(const char *name, uint64_t line, size_t column,
 int
 ingest_check_cell(enum mlk_type t, const struct ingest_field *f, char **reason)
 {
-	union cell v;
-	const char *bad = parse_cell(t, f->ptr, f->len, &v);
+	union ingest_cell v;
+	const char *bad = ingest_parse_cell(t, f->ptr, f->len, &v);
 
 	if (bad == NULL)
 		return 0;
-	*reason = bad_reason(f->ptr, f->len, bad);
+	*reason = ingest_bad_reason(f->ptr, f->len, bad);
 	return 1;
 }
 
 void
 ingest_append_cell(struct mlk_column *col, const struct ingest_field *f)
 {
-	union cell v;
+	union ingest_cell v;
 
 	memset(&v, 0, sizeof(v));
-	parse_cell(col->type, f->ptr, f->len, &v);
-	append_cell(col, &v, f->ptr, f->len);
+	ingest_parse_cell(col->type, f->ptr, f->len, &v);
+	ingest_append_value(col, &v, f->ptr, f->len);
 }
 
 void
@@ -435,11 +394,11 @@ parse_part(void *arg, size_t j)
 	struct parse_ctx *c = arg;
 	struct ingest_part *po = &c->out[j];
 	const struct mlk_schema *sc = c->schema;
-	struct mlk_csv_dialect d = dialect_of(c->o);
+	struct mlk_csv_dialect d = ingest_dialect(c->o);
 	size_t end = j + 1 < c->nparts ? c->starts[j + 1] : c->len;
 	const char *base = c->buf + c->starts[j];
 	struct mlk_column *cols = xcalloc(sc->ncols, sizeof(*cols));
-	union cell *cell = xcalloc(sc->ncols, sizeof(*cell));
+	union ingest_cell *cell = xcalloc(sc->ncols, sizeof(*cell));
 	const struct mlk_csv_field **fld = xcalloc(sc->ncols, sizeof(*fld));
 	const struct mlk_csv_record *rec;
 	struct mlk_csv_parser p;
@@ -448,6 +407,13 @@ parse_part(void *arg, size_t j)
 	size_t before = 0, reported = 0;
 	uint64_t reported_rows = 0;
 
+	if (c->spec && c->spec->parts &&
+	    ingest_spec_fits(c->spec, j, sc, c->map)) {
+		if (!(po->err = mlk_store_open(&s, c->store_path)))
+			po->err =
+			    ingest_spec_write(s, c->spec, j, sc, c->map, po);
+		goto done;
+	}
 	for (size_t i = 0; i < sc->ncols; i++)
 		mlk_column_init(&cols[i], sc->cols[i].type);
 	if ((po->err = mlk_store_open(&s, c->store_path)))
@@ -473,14 +439,14 @@ parse_part(void *arg, size_t j)
 
 			fld[i] = NULL;
 			if (m < 0 || (size_t)m >= rec->nfields ||
-			    is_null(c->o, &rec->fields[m]))
+			    ingest_is_null(c->o, &rec->fields[m]))
 				continue;
 			fld[i] = &rec->fields[m];
-			if ((bad = parse_cell(sc->cols[i].type, fld[i]->ptr,
-			         fld[i]->len, &cell[i]))) {
+			if ((bad = ingest_parse_cell(sc->cols[i].type,
+			         fld[i]->ptr, fld[i]->len, &cell[i]))) {
 				bad_col = (size_t)m + 1;
-				reason =
-				    bad_reason(fld[i]->ptr, fld[i]->len, bad);
+				reason = ingest_bad_reason(fld[i]->ptr,
+				    fld[i]->len, bad);
 			}
 		}
 		for (size_t i = 0; i < sc->ncols && !reason; i++)
@@ -508,8 +474,8 @@ parse_part(void *arg, size_t j)
 			if (fld[i] == NULL)
 				mlk_column_append_null(&cols[i]);
 			else
-				append_cell(&cols[i], &cell[i], fld[i]->ptr,
-				    fld[i]->len);
+				ingest_append_value(&cols[i], &cell[i],
+				    fld[i]->ptr, fld[i]->len);
 		}
 		po->rows++;
 		if (cols[0].nrows >= MLK_CHUNK_ROWS) {
@@ -548,7 +514,18 @@ mlk_ingest_parse(struct mlk_store *s, const char *name, const char *buf,
     const struct mlk_schema *schema, const int *map,
     struct mlk_ingest_result *out)
 {
+	return mlk_ingest_parse_shaped(s, name, buf, len, opts, NULL, schema,
+	    map, out);
+}
+
+struct mlk_error *
+mlk_ingest_parse_shaped(struct mlk_store *s, const char *name, const char *buf,
+    size_t len, const struct mlk_ingest_opts *opts,
+    struct mlk_ingest_shape *shape, const struct mlk_schema *schema,
+    const int *map, struct mlk_ingest_result *out)
+{
 	struct mlk_ingest_opts oo = *opts, *o = &oo;
+	struct ingest_spec *sp = shape ? shape->spec : NULL;
 	struct mlk_ingest_shape hdr;
 	struct mlk_error *err = NULL;
 	struct parse_ctx c;
@@ -565,6 +542,10 @@ mlk_ingest_parse(struct mlk_store *s, const char *name, const char *buf,
 		    out);
 	if ((err = read_header(name, buf, len, o, &hdr, &body, &line)))
 		return err;
+	if (sp &&
+	    (sp->buf != buf || sp->len != len || sp->body != body ||
+	        sp->ncols != hdr.ncols))
+		sp = NULL;
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.name = name;
@@ -574,10 +555,20 @@ mlk_ingest_parse(struct mlk_store *s, const char *name, const char *buf,
 	c.schema = schema;
 	c.map = map;
 	c.nmember = hdr.ncols;
-	c.nparts = cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+	c.spec = sp;
+	if (sp) {
+		c.nparts = sp->nparts;
+		c.starts = sp->starts;
+		c.lines = sp->lines;
+		/* the speculative pass reported the progress */
+		if (sp->parts)
+			o->progress = NULL;
+	} else
+		c.nparts =
+		    cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
 	c.out = xcalloc(c.nparts, sizeof(*c.out));
 	mlk_ingest_shape_release(&hdr);
-	pool_run(threads_of(o), c.nparts, parse_part, &c);
+	ingest_pool_run(ingest_threads(o), c.nparts, parse_part, &c);
 	for (size_t j = 0; j < c.nparts; j++) {
 		struct ingest_part *po = &c.out[j];
 
@@ -591,8 +582,10 @@ mlk_ingest_parse(struct mlk_store *s, const char *name, const char *buf,
 		ingest_part_finish(po, out);
 	}
 	free(c.out);
-	free(c.starts);
-	free(c.lines);
+	if (!sp) {
+		free(c.starts);
+		free(c.lines);
+	}
 	if (err)
 		mlk_ingest_result_release(out, schema->ncols);
 	return err;

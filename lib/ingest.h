@@ -33,6 +33,12 @@ struct mlk_ingest_opts {
 	int quarantine; /* bad rows are kept, not fatal */
 	int threads; /* 0: one per core */
 	/*
+	 * mlk_ingest_shape() parses and encodes the chunks as it infers,
+	 * for mlk_ingest_parse_shaped() to write when the schema turns out
+	 * to be the inferred one (a new table): the text is read once.
+	 */
+	int speculate;
+	/*
 	 * Called from the parsing threads after each chunk with the bytes
 	 * and rows done since the last call, or NULL. It must be
 	 * thread-safe.
@@ -55,6 +61,7 @@ struct mlk_ingest_shape {
 	size_t ncols;
 	enum mlk_type *types; /* inferred, or string under no_infer */
 	uint64_t records; /* data records seen by inference */
+	struct ingest_spec *spec; /* private: see speculate */
 };
 
 /*
@@ -93,6 +100,14 @@ struct mlk_ingest_result {
 struct mlk_error *mlk_ingest_parse(struct mlk_store *, const char *name,
     const char *buf, size_t len, const struct mlk_ingest_opts *,
     const struct mlk_schema *, const int *map, struct mlk_ingest_result *out);
+/*
+ * The same, reusing what mlk_ingest_shape() did on the same buf, len and
+ * options: the cut into parts and, with speculate, the chunks.
+ */
+struct mlk_error *mlk_ingest_parse_shaped(struct mlk_store *, const char *name,
+    const char *buf, size_t len, const struct mlk_ingest_opts *,
+    struct mlk_ingest_shape *, const struct mlk_schema *, const int *map,
+    struct mlk_ingest_result *out);
 void mlk_ingest_result_release(struct mlk_ingest_result *, size_t ncols);
 
 #endif

@@ -112,7 +112,7 @@ change(json_t *changes, const char *fmt, ...)
 static struct mlk_error *
 reconcile(struct mlk_schema *schema, const struct mlk_load_member *m,
     const struct mlk_load_opts *o, const char *table, int creating,
-    json_t *changes, int **map)
+    json_t *changes, int **map, struct mlk_ingest_shape *shp)
 {
 	struct mlk_ingest_opts po = o->parse;
 	struct mlk_ingest_shape sh;
@@ -123,6 +123,7 @@ reconcile(struct mlk_schema *schema, const struct mlk_load_member *m,
 		infer = 0;
 	if (!infer)
 		po.no_infer = 1;
+	po.speculate = 1;
 	if ((err = mlk_ingest_shape(m->name, m->buf, m->len, &po, &sh)))
 		return err;
 	if (schema->ncols == 0) {
@@ -196,7 +197,10 @@ reconcile(struct mlk_schema *schema, const struct mlk_load_member *m,
 		}
 	}
 done:
-	mlk_ingest_shape_release(&sh);
+	if (err)
+		mlk_ingest_shape_release(&sh);
+	else
+		*shp = sh;
 	return err;
 }
 
@@ -430,17 +434,19 @@ load_once(struct mlk_store *s, const char *table, struct mlk_load_source *src,
 	if (!creating)
 		mlk_schema_copy(&schema, &base.schema);
 	for (size_t j = 0; j < nm; j++) {
+		struct mlk_ingest_shape sh;
 		int *map = NULL;
 
 		if (src[m[j].source].skipped)
 			continue;
 		if ((err = reconcile(&schema, &m[j], o, table, creating,
-		         out->schema_changes, &map)))
+		         out->schema_changes, &map, &sh)))
 			goto done;
 		p[np].name = m[j].name;
 		mlk_schema_copy(&p[np].schema, &schema);
-		err = mlk_ingest_parse(s, m[j].name, m[j].buf, m[j].len,
-		    &o->parse, &schema, map, &p[np].res);
+		err = mlk_ingest_parse_shaped(s, m[j].name, m[j].buf, m[j].len,
+		    &o->parse, &sh, &schema, map, &p[np].res);
+		mlk_ingest_shape_release(&sh);
 		free(map);
 		if (err) {
 			mlk_schema_release(&p[np].schema);

@@ -5,15 +5,21 @@
 #ifndef MLK_STORE_IMPL_H
 #define MLK_STORE_IMPL_H
 
+#include <pthread.h>
 #include <string.h>
 
 #include <git2.h>
 
 #include "store.h"
 
+struct store_zcache;
+
 struct mlk_store {
 	git_repository *repo;
 	char *path;
+	/* a deflate stream and buffer reused by store_loose_write() */
+	pthread_mutex_t zmu;
+	struct store_zcache *zcache;
 };
 
 static inline void
@@ -32,6 +38,18 @@ from_git(struct mlk_oid *o, const git_oid *g)
 struct mlk_error *store_git_err(int rc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 enum mlk_object_kind store_kind_of(git_object_t);
+/*
+ * The zlib level of the objects libgit2 writes for mlk (trees, commits),
+ * and of the blobs that store_loose_write() finds worth a match search.
+ */
+#define STORE_ZLIB_LEVEL 2
+/*
+ * Writes an object of the given type ("blob") as a loose object, unless
+ * it is there already (store_loose.c); n < 2^30.
+ */
+struct mlk_error *store_loose_write(struct mlk_store *, const char *type,
+    const void *, size_t n, struct mlk_oid *out);
+void store_zcache_free(struct store_zcache *);
 void store_lib_init(void);
 
 #endif
