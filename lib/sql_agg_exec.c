@@ -120,13 +120,26 @@ agg_part_release(const struct plan *p, struct agg_part *pt)
 
 struct mlk_error *
 agg_part_merge(const struct plan *p, struct agg_part *into,
-    const struct agg_part *from)
+    struct agg_part *from)
 {
 	size_t n = from->ht.keys.nrows;
 	struct val *v = xcalloc(p->nexprs + 1, sizeof(*v));
 	uint32_t *map = xcalloc(n + 1, sizeof(*map));
 	struct mlk_error *err = NULL;
+	int copy = into->ht.keys.nrows == 0;
 
+	for (size_t j = 0; j < p->naggs && copy; j++)
+		copy = mlk_sql_agg_merge_is_copy(into->states[j]);
+	if (copy) {
+		/* the first part: its groups and states as they are */
+		struct agg_part t = *into;
+
+		*into = *from;
+		*from = t;
+		free(v);
+		free(map);
+		return NULL;
+	}
 	for (size_t i = 0; i < p->nexprs; i++)
 		v[i].col = &from->ht.keys.cols[i];
 	if (n)
@@ -174,17 +187,25 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 	for (size_t j = 0; j < p->naggs && !err; j++) {
 		const struct agg_call *a = &p->aggs[j];
 		struct mlk_column arg;
+		struct val av = { 0 };
+		const struct mlk_column *argp = NULL;
+
 		mlk_column_init(&arg, a->arg ? a->arg->type : MLK_T_INT64);
 		if (a->filter) {
 			keep = xrealloc(keep, nrows);
 			err = bx_eval_mask(a->filter, in, nrows, keep);
 		}
-		if (!err && a->arg)
+		/* a column is folded in place; a constant is repeated */
+		if (!err && a->arg && !(err = bx_eval(a->arg, in, nrows, &av)))
+			argp = av.col;
+		if (!err && av.is_const) {
+			argp = &arg;
 			err = bx_eval_into(a->arg, in, nrows, &arg);
+		}
 		if (!err)
-			err = mlk_sql_agg_update(st->states[j],
-			    a->arg ? &arg : NULL, gid, a->filter ? keep : NULL,
-			    nrows);
+			err = mlk_sql_agg_update(st->states[j], argp, gid,
+			    a->filter ? keep : NULL, nrows);
+		val_release(&av);
 		mlk_column_release(&arg);
 	}
 	for (size_t i = 0; i < p->nexprs; i++)

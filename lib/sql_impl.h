@@ -431,9 +431,12 @@ void agg_part_release(const struct plan *agg, struct agg_part *);
 /* Folds a batch of the aggregation's input into pt. */
 struct mlk_error *agg_part_fold(const struct plan *agg, struct agg_part *pt,
     const struct mlk_column *in, size_t nrows);
-/* Merges from's groups into into's (new ones after into's). */
+/*
+ * Merges from's groups into into's (new ones after into's); into empty
+ * may take from's groups and states, leaving from empty.
+ */
 struct mlk_error *agg_part_merge(const struct plan *agg, struct agg_part *into,
-    const struct agg_part *from);
+    struct agg_part *from);
 /* Whether the aggregation's input can be split by chunks (sql_pagg.c). */
 int pagg_chain_ok(const struct plan *child);
 /* Runs the input on the worker threads and merges into into. */
