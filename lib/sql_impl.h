@@ -399,12 +399,24 @@ struct plan {
 
 /* The chunks a scan reads, after skipping by statistics. */
 size_t scan_todo(const struct plan *, size_t **out);
-/* A worker's share of a scan: todo[pos], todo[pos + stride], ... */
+/*
+ * A worker's share of a scan: todo[pos], todo[pos + stride], ..., each
+ * chunk handed on in slices of WSCAN_SLICE rows, so that the operators'
+ * per-batch columns stay in the cache and their memory is reused.
+ */
 struct wscan {
 	const size_t *todo;
 	size_t ntodo, pos, stride;
+	size_t rows, from; /* the chunk read last, and its next slice */
 };
+#define WSCAN_SLICE 8192
 extern const struct plan_ops wscan_ops;
+/*
+ * v shows rows [from, from + n) of c without copying (from a multiple of
+ * 8): v must not be changed or released, and lives as long as c's rows.
+ */
+void col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
+    size_t n);
 
 /* The parallel scan (sql_pscan.c): todo[] lists the chunks to read. */
 struct mlk_error *pscan_open(struct plan *, size_t *todo, size_t ntodo,

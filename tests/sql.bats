@@ -107,3 +107,30 @@ differ() {
 	differ "SELECT meter, rank() OVER (ORDER BY meter) FROM meters"
 	differ "SELECT count(DISTINCT meter) FROM meters"
 }
+
+@test "sql: a parallel aggregation over large chunks, in slices, equals one thread" {
+	init_repo
+	# 40000 rows in chunks of 20000, so that workers hand chunks on in
+	# slices; nulls on rows that are not multiples of 8; halves sum
+	# exactly in any order
+	awk 'BEGIN { for (i = 1; i <= 40000; i++) {
+		s = (i % 7 == 3) ? "" : sprintf("K%03d", i % 37)
+		v = (i % 11 == 5) ? "" : sprintf("%d.%d", i % 101, 5 * (i % 2))
+		b = (i % 13 == 0) ? "" : (i % 2 ? "true" : "false")
+		print i "," s "," v "," b } }' |
+	    mktable -c 20000 bronze.s 'i:int64,s:string,v:string,b:bool'
+	q="SELECT lower(s) AS k, count(*) AS n, count(v) AS nv,
+	        sum(TRY_CAST(v AS DOUBLE)) AS sv, min(v) AS lo, max(s) AS hi,
+	        sum(i) AS si, count(b) AS nb, max(b) AS mb
+	    FROM bronze.s WHERE i % 3 <> 1 OR s IS NULL
+	    GROUP BY 1 ORDER BY 1 NULLS FIRST"
+	"$MLK_TOOLS/sqlrel" -t 1 -- "$q" > one.csv
+	"$MLK_TOOLS/sqlrel" -t 2 -- "$q" > two.csv
+	[ "$(wc -l < one.csv)" -gt 30 ]
+	cmp one.csv two.csv
+	q="SELECT s, upper(s) AS u, count(*) AS n FROM bronze.s
+	    WHERE i > 8190 GROUP BY 1, 2 ORDER BY 1 NULLS FIRST"
+	"$MLK_TOOLS/sqlrel" -t 1 -- "$q" > one.csv
+	"$MLK_TOOLS/sqlrel" -t 2 -- "$q" > two.csv
+	cmp one.csv two.csv
+}
