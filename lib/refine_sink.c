@@ -166,8 +166,8 @@ flush(struct mlk_sink *k)
 	if (k->schema.ncols == 0 || k->acc[0].nrows == 0)
 		return NULL;
 	memset(&ch, 0, sizeof(ch));
-	if ((err = refine_chunk_write(k->store, k->threads, &k->schema, k->acc,
-	         &ch)))
+	if ((err = refine_chunk_write(k->store, &k->helper_store, k->threads,
+	         &k->schema, k->acc, &ch)))
 		return err;
 	mlk_snapshot_add_chunk(&k->snap, &ch, &k->schema);
 	mlk_chunk_release(&ch, k->schema.ncols);
@@ -322,6 +322,8 @@ mlk_sink_release(struct mlk_sink *k)
 	for (size_t e = 0; k->exprs && e < k->nexpect; e++)
 		if (k->exprs[e])
 			mlk_sql_expr_free(k->exprs[e]);
+	if (k->helper_store)
+		mlk_store_close(k->helper_store);
 	free(k->acc);
 	free(k->map);
 	free(k->exprs);

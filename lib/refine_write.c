@@ -25,7 +25,7 @@ struct cw {
 	struct mlk_error **errs;
 	size_t next; /* the next column to claim */
 	pthread_mutex_t mu;
-	const char *store_path;
+	struct mlk_store *helper_store;
 };
 
 static void
@@ -54,19 +54,14 @@ static void *
 helper(void *arg)
 {
 	struct cw *w = arg;
-	struct mlk_store *s = NULL;
 
-	/* without a store of its own the helper leaves the work to main */
-	if (mlk_store_open(&s, w->store_path) == NULL) {
-		write_cols(w, s);
-		mlk_store_close(s);
-	}
+	write_cols(w, w->helper_store);
 	return NULL;
 }
 
 struct mlk_error *
-refine_chunk_write(struct mlk_store *s, int threads,
-    const struct mlk_schema *schema, const struct mlk_column *cols,
+refine_chunk_write(struct mlk_store *s, struct mlk_store **helper_store,
+    int threads, const struct mlk_schema *schema, const struct mlk_column *cols,
     struct mlk_chunk *out)
 {
 	struct cw w;
@@ -80,6 +75,12 @@ refine_chunk_write(struct mlk_store *s, int threads,
 	if (threads < 2 || schema->ncols < 2 ||
 	    n * schema->ncols < PAR_MIN_CELLS)
 		return mlk_chunk_write(s, schema, cols, out);
+	/* the helper's own handle, kept for the next chunks */
+	if (*helper_store == NULL &&
+	    (err = mlk_store_open(helper_store, mlk_store_path(s)))) {
+		mlk_error_free(err);
+		return mlk_chunk_write(s, schema, cols, out);
+	}
 	memset(out, 0, sizeof(*out));
 	out->rows = n;
 	out->stats = xcalloc(schema->ncols, sizeof(*out->stats));
@@ -89,7 +90,7 @@ refine_chunk_write(struct mlk_store *s, int threads,
 	w.out = out;
 	w.blobs = xcalloc(schema->ncols, sizeof(*w.blobs));
 	w.errs = xcalloc(schema->ncols, sizeof(*w.errs));
-	w.store_path = mlk_store_path(s);
+	w.helper_store = *helper_store;
 	pthread_mutex_init(&w.mu, NULL);
 	started = pthread_create(&tid, NULL, helper, &w) == 0;
 	write_cols(&w, s);

@@ -154,6 +154,68 @@ fast_cmp(const void *x, const void *y)
 	return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
+/* The order key of row r: descending orders negated, INT64_MIN last. */
+static int64_t
+fast_key(const struct mlk_column *o, int desc, size_t r)
+{
+	if (o == NULL)
+		return 0;
+	if (!desc)
+		return o->i64[r];
+	return o->i64[r] == INT64_MIN ? INT64_MAX : -o->i64[r];
+}
+
+/*
+ * idx sorted by (partition, key, row) when the partition numbers span no
+ * more than n values: rows go to their partition by counting, in row
+ * order, and a partition is sorted only when its keys are not in order
+ * already (rows stored in time order usually are). Returns 0 otherwise.
+ */
+static int
+count_sort(const struct mlk_column *pc, const struct mlk_column *o, int desc,
+    size_t *idx, size_t n)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	size_t *start, span;
+
+	for (size_t r = 0; r < n; r++) {
+		lo = pc->i64[r] < lo ? pc->i64[r] : lo;
+		hi = pc->i64[r] > hi ? pc->i64[r] : hi;
+	}
+	if (n == 0 || (uint64_t)hi - (uint64_t)lo >= n)
+		return 0;
+	span = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
+	start = xcalloc(span + 1, sizeof(*start));
+	for (size_t r = 0; r < n; r++)
+		start[(size_t)(pc->i64[r] - lo) + 1]++;
+	for (size_t g = 0; g < span; g++)
+		start[g + 1] += start[g];
+	for (size_t r = 0; r < n; r++)
+		idx[start[(size_t)(pc->i64[r] - lo)]++] = r;
+	/* start[g] is now the end of partition g */
+	for (size_t g = 0, s = 0; g < span && o; s = start[g++]) {
+		size_t e = start[g], i = s + 1;
+		struct fast_row *v;
+
+		while (i < e &&
+		    fast_key(o, desc, idx[i - 1]) <= fast_key(o, desc, idx[i]))
+			i++;
+		if (i >= e)
+			continue;
+		v = xcalloc(e - s, sizeof(*v));
+		for (size_t j = s; j < e; j++) {
+			v[j - s].key = fast_key(o, desc, idx[j]);
+			v[j - s].idx = idx[j];
+		}
+		qsort(v, e - s, sizeof(*v), fast_cmp);
+		for (size_t j = s; j < e; j++)
+			idx[j] = v[j - s].idx;
+		free(v);
+	}
+	free(start);
+	return 1;
+}
+
 /*
  * Sorts idx by at most one int64 partition number and one integer-like
  * order key without NULLs, the common case (PARTITION BY meter ORDER BY
@@ -174,12 +236,12 @@ fast_sort(const struct mlk_column *k, size_t np, size_t no, const int *desc,
 	         o->type != MLK_T_TIMESTAMP) ||
 	        o->nulls))
 		return 0;
+	if (np && count_sort(&k[0], o, o ? desc[np] : 0, idx, n))
+		return 1;
 	v = xcalloc(n + 1, sizeof(*v));
 	for (size_t r = 0; r < n; r++) {
 		v[r].part = np ? k[0].i64[r] : 0;
-		v[r].key = o ? (desc[np] ? -o->i64[r] : o->i64[r]) : 0;
-		if (o && desc[np] && o->i64[r] == INT64_MIN)
-			v[r].key = INT64_MAX;
+		v[r].key = fast_key(o, o ? desc[np] : 0, r);
 		v[r].idx = r;
 	}
 	qsort(v, n, sizeof(*v), fast_cmp);
@@ -321,13 +383,13 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 		int lagdef = w->arg3 &&
 		    (strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0);
 		mlk_column_reserve(out, n, 0);
-		for (size_t row = 0; row < n; row++) {
+		if (!lagdef)
+			col_gather(out, &x, src, n); /* SIZE_MAX: NULL */
+		for (size_t row = 0; row < n && lagdef; row++) {
 			if (src[row] != SIZE_MAX)
 				col_append_cell(out, &x, src[row]);
-			else if (lagdef)
-				col_append_cell(out, &d, row);
 			else
-				mlk_column_append_null(out);
+				col_append_cell(out, &d, row);
 		}
 	} else {
 		for (size_t row = 0; row < n; row++) {
