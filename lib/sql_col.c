@@ -76,36 +76,63 @@ col_gather(struct mlk_column *dst, const struct mlk_column *src,
 	dst->nrows = base + n;
 }
 
+/* Room for n more rows (and bytes more string bytes), doubling. */
+static void
+room(struct mlk_column *c, size_t n, size_t bytes)
+{
+	size_t rows = c->nrows + n, data = 0;
+
+	if (rows > c->alloc && rows < 2 * c->alloc)
+		rows = 2 * c->alloc;
+	if (c->type == MLK_T_STRING && c->data_len + bytes > c->data_alloc) {
+		data = c->data_len + bytes;
+		data = data < 2 * c->data_alloc ? 2 * c->data_alloc : data;
+	}
+	mlk_column_reserve(c, rows, data);
+}
+
 void
 col_append_range(struct mlk_column *dst, const struct mlk_column *src,
     size_t from, size_t n)
 {
 	size_t base = dst->nrows;
 
-	if (src->nulls || dst->nnulls || dst->type == MLK_T_STRING) {
-		if (dst->type == MLK_T_STRING && n)
-			mlk_column_reserve(dst, base + n,
-			    dst->data_len + src->offsets[from + n] -
-			        src->offsets[from]);
-		for (size_t i = 0; i < n; i++)
-			col_append_cell(dst, src, from + i);
-		return;
-	}
 	if (!n)
 		return;
-	mlk_column_reserve(dst, base + n, 0);
-	switch (dst->type) {
-	case MLK_T_FLOAT64:
-		memcpy(dst->f64 + base, src->f64 + from, n * sizeof(double));
-		break;
-	case MLK_T_BOOL:
-		memcpy(dst->b + base, src->b + from, n);
-		break;
-	default:
-		memcpy(dst->i64 + base, src->i64 + from, n * sizeof(int64_t));
-		break;
+	if (dst->type == MLK_T_STRING) {
+		const size_t *o = src->offsets + from;
+		size_t bytes = o[n] - o[0];
+
+		room(dst, n, bytes);
+		if (bytes)
+			memcpy(dst->data + dst->data_len, src->data + o[0],
+			    bytes);
+		for (size_t i = 1; i <= n; i++)
+			dst->offsets[base + i] = dst->data_len + o[i] - o[0];
+		dst->data_len += bytes;
+	} else {
+		room(dst, n, 0);
+		if (dst->type == MLK_T_FLOAT64)
+			memcpy(dst->f64 + base, src->f64 + from,
+			    n * sizeof(double));
+		else if (dst->type == MLK_T_BOOL)
+			memcpy(dst->b + base, src->b + from, n);
+		else
+			memcpy(dst->i64 + base, src->i64 + from,
+			    n * sizeof(int64_t));
 	}
 	dst->nrows = base + n;
+	/* a null row's slot holds zero or "", as the copy has it */
+	for (size_t i = 0; src->nulls && i < n; i++) {
+		size_t r = base + i;
+
+		if (!mlk_column_is_null(src, from + i))
+			continue;
+		if (dst->nulls == NULL)
+			dst->nulls = xcalloc((dst->alloc + 7) / 8, 1);
+		dst->nulls[r >> 3] |= (uint8_t)(1u << (r & 7));
+		dst->nnulls++;
+	}
 }
 
 void

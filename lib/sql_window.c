@@ -108,10 +108,10 @@ acc_emit(const struct frame_acc *a, const struct win_call *w,
 
 /*
  * Replaces the np partition key columns k[0 .. np - 1] with one int64
- * column of partition numbers in k[0] (the others released).
+ * column of partition numbers in k[0] (the others released if own[i]).
  */
 static void
-partition_ids(struct mlk_column *k, size_t np, size_t n)
+partition_ids(struct mlk_column *k, uint8_t *own, size_t np, size_t n)
 {
 	struct val *v = xcalloc(np + 1, sizeof(*v));
 	enum mlk_type *t = xcalloc(np + 1, sizeof(*t));
@@ -126,7 +126,9 @@ partition_ids(struct mlk_column *k, size_t np, size_t n)
 	htab_groups(&h, v, n, gid);
 	htab_release(&h);
 	for (size_t i = 0; i < np; i++)
-		mlk_column_release(&k[i]);
+		if (own[i])
+			mlk_column_release(&k[i]);
+	own[0] = 1;
 	mlk_column_init(&k[0], MLK_T_INT64);
 	mlk_column_reserve(&k[0], n, 0);
 	for (size_t r = 0; r < n; r++)
@@ -257,6 +259,7 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 {
 	size_t n = r->nrows, np = w->npart, no = w->norder;
 	struct mlk_column *k = xcalloc(np + no + 1, sizeof(*k));
+	uint8_t *own = xcalloc(np + no + 1, 1); /* k[i] is not a view */
 	struct mlk_column x, d;
 	const struct mlk_column **kc = xcalloc(np + no + 1, sizeof(*kc));
 	int *desc = xcalloc(np + no + 1, sizeof(int));
@@ -273,9 +276,22 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 	mlk_column_init(&res, w->type);
 	for (size_t i = 0; i < np + no; i++) {
 		const struct bx *e = i < np ? w->part[i] : w->order[i - np];
+		struct val v;
+
 		mlk_column_init(&k[i], e->type);
-		if ((err = bx_eval_into(e, r->cols, n, &k[i])))
+		own[i] = 1;
+		if ((err = bx_eval(e, r->cols, n, &v)))
 			goto done;
+		if (v.is_const) {
+			val_release(&v);
+			if ((err = bx_eval_into(e, r->cols, n, &k[i])))
+				goto done;
+		} else {
+			/* an input column is read where it is */
+			k[i] = *v.col;
+			own[i] = (uint8_t)v.owned;
+			free(v.owned ? v.col : NULL);
+		}
 		kc[i] = &k[i];
 		if (i >= np) {
 			desc[i] = w->desc[i - np];
@@ -288,9 +304,10 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 		goto done;
 	if (np > 1 || (np == 1 && k[0].type != MLK_T_INT64)) {
 		/* The partition keys become one number: faster to sort. */
-		partition_ids(k, np, n);
+		partition_ids(k, own, np, n);
 		for (size_t i = 1; i <= no; i++) {
 			k[i] = k[np - 1 + i];
+			own[i] = own[np - 1 + i];
 			kc[i] = &k[i];
 			desc[i] = desc[np - 1 + i];
 			nf[i] = nf[np - 1 + i];
@@ -401,8 +418,10 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 	}
 done:
 	for (size_t i = 0; i < np + no; i++)
-		mlk_column_release(&k[i]);
+		if (own[i])
+			mlk_column_release(&k[i]);
 	free(k);
+	free(own);
 	free(kc);
 	free(desc);
 	free(nf);
