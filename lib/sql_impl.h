@@ -283,7 +283,7 @@ void rel_release(struct rel *);
 
 /* A hash table of distinct keys, numbered 0, 1, ... as first seen. */
 struct htab {
-	uint32_t *slots; /* open addressing: a group id or UINT32_MAX */
+	uint64_t *slots; /* open addressing: group id | hash high bits */
 	size_t cap;
 	uint64_t *hashes; /* per group */
 	size_t halloc;
