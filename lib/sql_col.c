@@ -50,6 +50,29 @@ col_gather(struct mlk_column *dst, const struct mlk_column *src,
 	for (size_t i = 0; i < n && fast; i++)
 		if (idx[i] == SIZE_MAX)
 			fast = 0;
+	if (!fast && dst->type != MLK_T_STRING) {
+		/* nulls as bits, values as words: no call a row */
+		for (size_t i = 0; i < n; i++) {
+			size_t r = base + i, s = idx[i];
+
+			if (s == SIZE_MAX || mlk_column_is_null(src, s)) {
+				if (dst->nulls == NULL)
+					dst->nulls =
+					    xcalloc((dst->alloc + 7) / 8, 1);
+				dst->nulls[r >> 3] |= (uint8_t)(1u << (r & 7));
+				dst->nnulls++;
+				s = SIZE_MAX;
+			}
+			if (dst->type == MLK_T_FLOAT64)
+				dst->f64[r] = s == SIZE_MAX ? 0.0 : src->f64[s];
+			else if (dst->type == MLK_T_BOOL)
+				dst->b[r] = s == SIZE_MAX ? 0 : src->b[s];
+			else
+				dst->i64[r] = s == SIZE_MAX ? 0 : src->i64[s];
+		}
+		dst->nrows = base + n;
+		return;
+	}
 	if (!fast || dst->nnulls) {
 		for (size_t i = 0; i < n; i++) {
 			if (idx[i] == SIZE_MAX)
@@ -262,12 +285,20 @@ hash_cell(const struct mlk_column *c, size_t r)
 		return c->b[r];
 	case MLK_T_STRING: {
 		size_t len;
-		const unsigned char *s =
-		    (const unsigned char *)mlk_column_get_str(c, r, &len);
-		v = 1469598103934665603ULL;
-		for (size_t i = 0; i < len; i++)
-			v = (v ^ s[i]) * 1099511628211ULL;
-		return v;
+		const char *s = mlk_column_get_str(c, r, &len);
+		uint64_t w;
+
+		/* eight bytes a step; mix() spreads the result */
+		v = (uint64_t)len * 0x9e3779b97f4a7c15ULL;
+		for (; len >= 8; s += 8, len -= 8) {
+			memcpy(&w, s, 8);
+			v = (v ^ w) * 0xbf58476d1ce4e5b9ULL;
+			v ^= v >> 31;
+		}
+		w = 0;
+		if (len)
+			memcpy(&w, s, len);
+		return (v ^ w) * 0x94d049bb133111ebULL;
 	}
 	default:
 		return (uint64_t)c->i64[r];

@@ -115,7 +115,7 @@ partition_ids(struct mlk_column *k, uint8_t *own, size_t np, size_t n)
 {
 	struct val *v = xcalloc(np + 1, sizeof(*v));
 	enum mlk_type *t = xcalloc(np + 1, sizeof(*t));
-	uint32_t *gid = xcalloc(n + 1, sizeof(*gid));
+	uint32_t *gid = xmalloc((n + 1) * sizeof(*gid)); /* all set below */
 	struct htab h;
 
 	for (size_t i = 0; i < np; i++) {
@@ -264,7 +264,7 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 	const struct mlk_column **kc = xcalloc(np + no + 1, sizeof(*kc));
 	int *desc = xcalloc(np + no + 1, sizeof(int));
 	int *nf = xcalloc(np + no + 1, sizeof(int));
-	size_t *idx = xcalloc(n + 1, sizeof(*idx));
+	size_t *idx = xmalloc((n + 1) * sizeof(*idx)); /* all set below */
 	size_t *src = xcalloc(n + 1, sizeof(*src)); /* value from row */
 	struct mlk_column res;
 	struct mlk_error *err = NULL;
