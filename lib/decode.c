@@ -356,6 +356,31 @@ get_plain(struct rd *r, struct mlk_column *c, size_t nvals)
  * CONST or DICT: the values come from a short list, value k from
  * list[index[k]], or list[0] when index is NULL.
  */
+/* memcpy for the short values strings mostly are, without a call. */
+static inline void
+copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else if (n > 16) {
+		memcpy(d, s, n);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 static int
 get_indexed(struct rd *r, struct mlk_column *c, const struct sref *list,
     size_t nlist, const int64_t *index)
@@ -379,8 +404,8 @@ get_indexed(struct rd *r, struct mlk_column *c, const struct sref *list,
 		if (!mlk_column_is_null(c, i)) {
 			const struct sref *v = &list[index ? index[k++] : 0];
 
-			if (v->n)
-				memcpy(c->data + c->data_len, v->p, v->n);
+			copy_short(c->data + c->data_len, (const char *)v->p,
+			    v->n);
 			c->data_len += v->n;
 		}
 		c->offsets[i + 1] = c->data_len;

@@ -64,6 +64,8 @@ struct mlk_sink {
 	size_t nkeys;
 	struct mlk_keyset keys;
 	struct strbuf keybuf;
+	int threads; /* for writing a chunk's columns */
+	struct mlk_store *helper_store; /* the second thread's, or NULL */
 };
 
 /*
@@ -80,6 +82,16 @@ struct mlk_error *mlk_sink_add(struct mlk_sink *, const struct mlk_column *,
 /* Writes the last, partial chunk. */
 struct mlk_error *mlk_sink_finish(struct mlk_sink *);
 void mlk_sink_release(struct mlk_sink *);
+
+/*
+ * mlk_chunk_write(), the same objects, with the columns written on two
+ * threads when threads > 1 and the chunk is large (refine_write.c); the
+ * second thread's store handle is opened into *helper_store when NULL,
+ * for the caller to close.
+ */
+struct mlk_error *refine_chunk_write(struct mlk_store *,
+    struct mlk_store **helper_store, int threads, const struct mlk_schema *,
+    const struct mlk_column *cols, struct mlk_chunk *out);
 
 /* Appends row r of src to dst, converting to dst's type (widening). */
 void mlk_column_copy_row(struct mlk_column *dst, const struct mlk_column *src,

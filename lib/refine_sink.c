@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "refine_impl.h"
 #include "tablescan.h"
@@ -110,6 +111,8 @@ mlk_sink_init(struct mlk_sink *k, struct mlk_store *s,
 			    "the result has a column '%s' that table '%s' "
 			    "lacks",
 			    result->cols[j].name, o->table);
+	k->threads =
+	    o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	k->expect = o->expect;
 	k->nexpect = o->nexpect;
 	k->on_violation = o->on_violation;
@@ -163,7 +166,8 @@ flush(struct mlk_sink *k)
 	if (k->schema.ncols == 0 || k->acc[0].nrows == 0)
 		return NULL;
 	memset(&ch, 0, sizeof(ch));
-	if ((err = mlk_chunk_write(k->store, &k->schema, k->acc, &ch)))
+	if ((err = refine_chunk_write(k->store, &k->helper_store, k->threads,
+	         &k->schema, k->acc, &ch)))
 		return err;
 	mlk_snapshot_add_chunk(&k->snap, &ch, &k->schema);
 	mlk_chunk_release(&ch, k->schema.ncols);
@@ -203,6 +207,39 @@ check(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows)
 	return NULL;
 }
 
+/* Appends rows [from, from + n) of src, as mlk_column_copy_row does. */
+static void
+copy_rows(struct mlk_column *dst, const struct mlk_column *src, size_t from,
+    size_t n)
+{
+	size_t base = dst->nrows, *o;
+
+	if (src->type != dst->type || src->nulls != NULL || n == 0) {
+		for (size_t r = from; r < from + n; r++)
+			mlk_column_copy_row(dst, src, r);
+		return;
+	}
+	if (dst->type == MLK_T_STRING) {
+		o = src->offsets + from;
+		mlk_column_reserve(dst, base + n, dst->data_len + o[n] - o[0]);
+		memcpy(dst->data + dst->data_len, src->data + o[0],
+		    o[n] - o[0]);
+		for (size_t i = 1; i <= n; i++)
+			dst->offsets[base + i] = dst->data_len + o[i] - o[0];
+		dst->data_len += o[n] - o[0];
+		dst->nrows = base + n;
+		return;
+	}
+	mlk_column_reserve(dst, base + n, 0);
+	if (dst->type == MLK_T_FLOAT64)
+		memcpy(dst->f64 + base, src->f64 + from, n * sizeof(double));
+	else if (dst->type == MLK_T_BOOL)
+		memcpy(dst->b + base, src->b + from, n);
+	else
+		memcpy(dst->i64 + base, src->i64 + from, n * sizeof(int64_t));
+	dst->nrows = base + n;
+}
+
 struct mlk_error *
 mlk_sink_add(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows)
 {
@@ -210,6 +247,20 @@ mlk_sink_add(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows)
 
 	if (k->nexpect && (err = check(k, cols, nrows)))
 		return err;
+	/* no row to check or key: whole columns, a chunk at a time */
+	for (size_t r = 0;
+	     !k->nexpect && !k->nkeys && k->schema.ncols && r < nrows;) {
+		size_t n = MLK_CHUNK_ROWS - k->acc[0].nrows;
+
+		n = n < nrows - r ? n : nrows - r;
+		for (size_t i = 0; i < k->schema.ncols; i++)
+			copy_rows(&k->acc[i], &cols[k->map[i]], r, n);
+		r += n;
+		if (k->acc[0].nrows == MLK_CHUNK_ROWS && (err = flush(k)))
+			return err;
+	}
+	if (!k->nexpect && !k->nkeys && k->schema.ncols)
+		return NULL;
 	for (size_t r = 0; r < nrows; r++) {
 		if (k->nexpect && !k->row_ok[r]) {
 			k->dropped++;
@@ -271,6 +322,8 @@ mlk_sink_release(struct mlk_sink *k)
 	for (size_t e = 0; k->exprs && e < k->nexpect; e++)
 		if (k->exprs[e])
 			mlk_sql_expr_free(k->exprs[e]);
+	if (k->helper_store)
+		mlk_store_close(k->helper_store);
 	free(k->acc);
 	free(k->map);
 	free(k->exprs);

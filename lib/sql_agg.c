@@ -140,8 +140,10 @@ agg_grow(struct mlk_sql_aggstate *st, size_t n)
 		case AGG_VAR:
 		case AGG_VAR_POP:
 			st->f1 = xreallocarray(st->f1, a, sizeof(*st->f1));
-			st->f2 = xreallocarray(st->f2, a, sizeof(*st->f2));
 			memset(st->f1 + old, 0, (a - old) * sizeof(*st->f1));
+			if (st->kind == AGG_SUM || st->kind == AGG_AVG)
+				break; /* a float sum needs no second moment */
+			st->f2 = xreallocarray(st->f2, a, sizeof(*st->f2));
 			memset(st->f2 + old, 0, (a - old) * sizeof(*st->f2));
 			break;
 		case AGG_MIN:
@@ -488,6 +490,15 @@ mlk_sql_agg_merge(struct mlk_sql_aggstate *into,
 		into->cnt[gi] += from->cnt[g];
 	}
 	return NULL;
+}
+
+int
+mlk_sql_agg_merge_is_copy(const struct mlk_sql_aggstate *st)
+{
+	/* the variance merge rescales the mean, and DISTINCT rehashes */
+	return st->dist == NULL && st->kind != AGG_STDDEV &&
+	    st->kind != AGG_STDDEV_POP && st->kind != AGG_VAR &&
+	    st->kind != AGG_VAR_POP;
 }
 
 static void

@@ -30,18 +30,22 @@ htab_release(struct htab *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* A slot: the group id in the low half, the hash's high half above it. */
+#define SLOT_EMPTY UINT64_MAX
+#define SLOT(g, hv) ((uint64_t)(g) | ((hv)&0xffffffff00000000ULL))
+
 static void
 grow(struct htab *h)
 {
 	size_t cap = h->cap * 2;
-	uint32_t *slots = xmalloc(cap * sizeof(*slots));
+	uint64_t *slots = xmalloc(cap * sizeof(*slots));
 
 	memset(slots, 0xff, cap * sizeof(*slots));
 	for (size_t g = 0; g < h->keys.nrows; g++) {
 		size_t i = h->hashes[g] & (cap - 1);
-		while (slots[i] != UINT32_MAX)
+		while (slots[i] != SLOT_EMPTY)
 			i = (i + 1) & (cap - 1);
-		slots[i] = (uint32_t)g;
+		slots[i] = SLOT(g, h->hashes[g]);
 	}
 	free(h->slots);
 	h->slots = slots;
@@ -58,6 +62,9 @@ keys_equal(const struct htab *h, uint32_t g, const struct val *k, size_t r)
 	return 1;
 }
 
+/* Rows ahead whose slot is fetched into the cache while this one probes. */
+#define AHEAD 8
+
 void
 htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 {
@@ -67,16 +74,22 @@ htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 		col_hash(k[i].col, nrows, k[i].is_const, hv);
 	for (size_t r = 0; r < nrows; r++) {
 		size_t i = hv[r] & (h->cap - 1);
+		uint64_t tag = hv[r] & 0xffffffff00000000ULL, s;
 		uint32_t g;
+
+		if (r + AHEAD < nrows)
+			__builtin_prefetch(
+			    &h->slots[hv[r + AHEAD] & (h->cap - 1)]);
 		for (;;) {
-			g = h->slots[i];
-			if (g == UINT32_MAX)
+			s = h->slots[i];
+			if (s == SLOT_EMPTY)
 				break;
-			if (h->hashes[g] == hv[r] && keys_equal(h, g, k, r))
+			if ((s & 0xffffffff00000000ULL) == tag &&
+			    keys_equal(h, (uint32_t)s, k, r))
 				break;
 			i = (i + 1) & (h->cap - 1);
 		}
-		if (g == UINT32_MAX) {
+		if (s == SLOT_EMPTY) {
 			g = (uint32_t)h->keys.nrows;
 			for (size_t c = 0; c < h->keys.ncols; c++)
 				col_append_cell(&h->keys.cols[c], k[c].col,
@@ -84,10 +97,11 @@ htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 			h->keys.nrows++;
 			ALLOC_GROW(h->hashes, h->keys.nrows, h->halloc);
 			h->hashes[g] = hv[r];
-			h->slots[i] = g;
+			h->slots[i] = SLOT(g, hv[r]);
 			if (h->keys.nrows * 2 > h->cap)
 				grow(h);
-		}
+		} else
+			g = (uint32_t)s;
 		gid[r] = g;
 	}
 	free(hv);
@@ -120,13 +134,26 @@ agg_part_release(const struct plan *p, struct agg_part *pt)
 
 struct mlk_error *
 agg_part_merge(const struct plan *p, struct agg_part *into,
-    const struct agg_part *from)
+    struct agg_part *from)
 {
 	size_t n = from->ht.keys.nrows;
 	struct val *v = xcalloc(p->nexprs + 1, sizeof(*v));
 	uint32_t *map = xcalloc(n + 1, sizeof(*map));
 	struct mlk_error *err = NULL;
+	int copy = into->ht.keys.nrows == 0;
 
+	for (size_t j = 0; j < p->naggs && copy; j++)
+		copy = mlk_sql_agg_merge_is_copy(into->states[j]);
+	if (copy) {
+		/* the first part: its groups and states as they are */
+		struct agg_part t = *into;
+
+		*into = *from;
+		*from = t;
+		free(v);
+		free(map);
+		return NULL;
+	}
 	for (size_t i = 0; i < p->nexprs; i++)
 		v[i].col = &from->ht.keys.cols[i];
 	if (n)
@@ -174,17 +201,25 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 	for (size_t j = 0; j < p->naggs && !err; j++) {
 		const struct agg_call *a = &p->aggs[j];
 		struct mlk_column arg;
+		struct val av = { 0 };
+		const struct mlk_column *argp = NULL;
+
 		mlk_column_init(&arg, a->arg ? a->arg->type : MLK_T_INT64);
 		if (a->filter) {
 			keep = xrealloc(keep, nrows);
 			err = bx_eval_mask(a->filter, in, nrows, keep);
 		}
-		if (!err && a->arg)
+		/* a column is folded in place; a constant is repeated */
+		if (!err && a->arg && !(err = bx_eval(a->arg, in, nrows, &av)))
+			argp = av.col;
+		if (!err && av.is_const) {
+			argp = &arg;
 			err = bx_eval_into(a->arg, in, nrows, &arg);
+		}
 		if (!err)
-			err = mlk_sql_agg_update(st->states[j],
-			    a->arg ? &arg : NULL, gid, a->filter ? keep : NULL,
-			    nrows);
+			err = mlk_sql_agg_update(st->states[j], argp, gid,
+			    a->filter ? keep : NULL, nrows);
+		val_release(&av);
 		mlk_column_release(&arg);
 	}
 	for (size_t i = 0; i < p->nexprs; i++)

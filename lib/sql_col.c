@@ -50,6 +50,29 @@ col_gather(struct mlk_column *dst, const struct mlk_column *src,
 	for (size_t i = 0; i < n && fast; i++)
 		if (idx[i] == SIZE_MAX)
 			fast = 0;
+	if (!fast && dst->type != MLK_T_STRING) {
+		/* nulls as bits, values as words: no call a row */
+		for (size_t i = 0; i < n; i++) {
+			size_t r = base + i, s = idx[i];
+
+			if (s == SIZE_MAX || mlk_column_is_null(src, s)) {
+				if (dst->nulls == NULL)
+					dst->nulls =
+					    xcalloc((dst->alloc + 7) / 8, 1);
+				dst->nulls[r >> 3] |= (uint8_t)(1u << (r & 7));
+				dst->nnulls++;
+				s = SIZE_MAX;
+			}
+			if (dst->type == MLK_T_FLOAT64)
+				dst->f64[r] = s == SIZE_MAX ? 0.0 : src->f64[s];
+			else if (dst->type == MLK_T_BOOL)
+				dst->b[r] = s == SIZE_MAX ? 0 : src->b[s];
+			else
+				dst->i64[r] = s == SIZE_MAX ? 0 : src->i64[s];
+		}
+		dst->nrows = base + n;
+		return;
+	}
 	if (!fast || dst->nnulls) {
 		for (size_t i = 0; i < n; i++) {
 			if (idx[i] == SIZE_MAX)
@@ -76,36 +99,100 @@ col_gather(struct mlk_column *dst, const struct mlk_column *src,
 	dst->nrows = base + n;
 }
 
+/* Room for n more rows (and bytes more string bytes), doubling. */
+static void
+room(struct mlk_column *c, size_t n, size_t bytes)
+{
+	size_t rows = c->nrows + n, data = 0;
+
+	if (rows > c->alloc && rows < 2 * c->alloc)
+		rows = 2 * c->alloc;
+	if (c->type == MLK_T_STRING && c->data_len + bytes > c->data_alloc) {
+		data = c->data_len + bytes;
+		data = data < 2 * c->data_alloc ? 2 * c->data_alloc : data;
+	}
+	mlk_column_reserve(c, rows, data);
+}
+
 void
 col_append_range(struct mlk_column *dst, const struct mlk_column *src,
     size_t from, size_t n)
 {
 	size_t base = dst->nrows;
 
-	if (src->nulls || dst->nnulls || dst->type == MLK_T_STRING) {
-		if (dst->type == MLK_T_STRING && n)
-			mlk_column_reserve(dst, base + n,
-			    dst->data_len + src->offsets[from + n] -
-			        src->offsets[from]);
-		for (size_t i = 0; i < n; i++)
-			col_append_cell(dst, src, from + i);
-		return;
-	}
 	if (!n)
 		return;
-	mlk_column_reserve(dst, base + n, 0);
-	switch (dst->type) {
-	case MLK_T_FLOAT64:
-		memcpy(dst->f64 + base, src->f64 + from, n * sizeof(double));
-		break;
-	case MLK_T_BOOL:
-		memcpy(dst->b + base, src->b + from, n);
-		break;
-	default:
-		memcpy(dst->i64 + base, src->i64 + from, n * sizeof(int64_t));
-		break;
+	if (dst->type == MLK_T_STRING) {
+		const size_t *o = src->offsets + from;
+		size_t bytes = o[n] - o[0];
+
+		room(dst, n, bytes);
+		if (bytes)
+			memcpy(dst->data + dst->data_len, src->data + o[0],
+			    bytes);
+		for (size_t i = 1; i <= n; i++)
+			dst->offsets[base + i] = dst->data_len + o[i] - o[0];
+		dst->data_len += bytes;
+	} else {
+		room(dst, n, 0);
+		if (dst->type == MLK_T_FLOAT64)
+			memcpy(dst->f64 + base, src->f64 + from,
+			    n * sizeof(double));
+		else if (dst->type == MLK_T_BOOL)
+			memcpy(dst->b + base, src->b + from, n);
+		else
+			memcpy(dst->i64 + base, src->i64 + from,
+			    n * sizeof(int64_t));
 	}
 	dst->nrows = base + n;
+	/* a null row's slot holds zero or "", as the copy has it */
+	for (size_t i = 0; src->nulls && i < n; i++) {
+		size_t r = base + i;
+
+		if (!mlk_column_is_null(src, from + i))
+			continue;
+		if (dst->nulls == NULL)
+			dst->nulls = xcalloc((dst->alloc + 7) / 8, 1);
+		dst->nulls[r >> 3] |= (uint8_t)(1u << (r & 7));
+		dst->nnulls++;
+	}
+}
+
+void
+col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
+    size_t n)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = c->type;
+	v->nrows = v->alloc = n;
+	switch (c->type) {
+	case MLK_T_FLOAT64:
+		v->f64 = c->f64 + from;
+		break;
+	case MLK_T_BOOL:
+		v->b = c->b + from;
+		break;
+	case MLK_T_STRING:
+		/* offsets stay absolute: data + offsets[i] is row i */
+		v->offsets = c->offsets + from;
+		v->data = c->data;
+		v->data_len = v->offsets[n];
+		v->data_alloc = c->data_alloc;
+		break;
+	default:
+		v->i64 = c->i64 + from;
+		break;
+	}
+	if (c->nulls) {
+		size_t k = 0;
+
+		for (size_t r = from; r < from + n; r++)
+			k += mlk_column_is_null(c, r);
+		if (k) {
+			v->nulls = c->nulls + from / 8;
+			v->nnulls = k;
+		}
+	}
 }
 
 void
@@ -198,12 +285,20 @@ hash_cell(const struct mlk_column *c, size_t r)
 		return c->b[r];
 	case MLK_T_STRING: {
 		size_t len;
-		const unsigned char *s =
-		    (const unsigned char *)mlk_column_get_str(c, r, &len);
-		v = 1469598103934665603ULL;
-		for (size_t i = 0; i < len; i++)
-			v = (v ^ s[i]) * 1099511628211ULL;
-		return v;
+		const char *s = mlk_column_get_str(c, r, &len);
+		uint64_t w;
+
+		/* eight bytes a step; mix() spreads the result */
+		v = (uint64_t)len * 0x9e3779b97f4a7c15ULL;
+		for (; len >= 8; s += 8, len -= 8) {
+			memcpy(&w, s, 8);
+			v = (v ^ w) * 0xbf58476d1ce4e5b9ULL;
+			v ^= v >> 31;
+		}
+		w = 0;
+		if (len)
+			memcpy(&w, s, len);
+		return (v ^ w) * 0x94d049bb133111ebULL;
 	}
 	default:
 		return (uint64_t)c->i64[r];

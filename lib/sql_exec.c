@@ -203,19 +203,31 @@ wscan_next(struct plan *p, int *more)
 	const struct mlk_snapshot *snap = &p->tv->snap;
 	const struct mlk_chunk *ch;
 	struct mlk_error *err;
+	size_t n;
 
 	*more = 0;
 	p->nrows = 0;
 	p->cur = p->out;
-	if (w->pos >= w->ntodo)
-		return NULL;
-	ch = &snap->chunks[w->todo[w->pos]];
-	w->pos += w->stride;
-	if (p->nwant &&
-	    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch, p->want,
-	         p->nwant, p->out)))
-		return err;
-	p->nrows = (size_t)ch->rows;
+	while (w->from >= w->rows) {
+		if (w->pos >= w->ntodo)
+			return NULL;
+		ch = &snap->chunks[w->todo[w->pos]];
+		w->pos += w->stride;
+		if (p->nwant &&
+		    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch,
+		         p->want, p->nwant, p->out)))
+			return err;
+		w->rows = (size_t)ch->rows;
+		w->from = 0;
+	}
+	n = w->rows - w->from < WSCAN_SLICE ? w->rows - w->from : WSCAN_SLICE;
+	if (n < w->rows) {
+		for (size_t k = 0; k < p->nwant; k++)
+			col_slice(&p->view[k], &p->out[k], w->from, n);
+		p->cur = p->view;
+	}
+	w->from += n;
+	p->nrows = n;
 	*more = 1;
 	return NULL;
 }

@@ -100,15 +100,18 @@ static void
 fold_case(int lower, const struct mlk_column *c, size_t nrows,
     struct mlk_column *out)
 {
-	size_t bytes = c->offsets[nrows];
+	/* c may be a slice (col_slice), its offsets not starting at 0 */
+	size_t base = c->offsets[0], bytes = c->offsets[nrows] - base;
 	unsigned char lo = lower ? 'A' : 'a';
+	const char *src = c->data + base;
 	char *d;
 
 	mlk_column_reserve(out, nrows, bytes ? bytes : 1);
-	memcpy(out->offsets, c->offsets, (nrows + 1) * sizeof(*c->offsets));
+	for (size_t i = 0; i <= nrows; i++)
+		out->offsets[i] = c->offsets[i] - base;
 	d = out->data;
 	for (size_t i = 0; i < bytes; i++) {
-		unsigned char ch = (unsigned char)c->data[i];
+		unsigned char ch = (unsigned char)src[i];
 
 		d[i] = (char)((unsigned char)(ch - lo) < 26 ? ch ^ 0x20 : ch);
 	}

@@ -184,6 +184,11 @@ struct mlk_error *mlk_sql_agg_update(struct mlk_sql_aggstate *,
  */
 struct mlk_error *mlk_sql_agg_merge(struct mlk_sql_aggstate *into,
     const struct mlk_sql_aggstate *from, const uint32_t *map);
+/*
+ * Whether merging a state into an empty one gives that state exactly, bit
+ * for bit, so that the first partial result may be taken as it is.
+ */
+int mlk_sql_agg_merge_is_copy(const struct mlk_sql_aggstate *);
 /* Appends one row per group, 0 .. ngroups - 1, to out. */
 struct mlk_error *mlk_sql_agg_finish(struct mlk_sql_aggstate *, size_t ngroups,
     struct mlk_column *out);

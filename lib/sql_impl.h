@@ -283,7 +283,7 @@ void rel_release(struct rel *);
 
 /* A hash table of distinct keys, numbered 0, 1, ... as first seen. */
 struct htab {
-	uint32_t *slots; /* open addressing: a group id or UINT32_MAX */
+	uint64_t *slots; /* open addressing: group id | hash high bits */
 	size_t cap;
 	uint64_t *hashes; /* per group */
 	size_t halloc;
@@ -399,12 +399,24 @@ struct plan {
 
 /* The chunks a scan reads, after skipping by statistics. */
 size_t scan_todo(const struct plan *, size_t **out);
-/* A worker's share of a scan: todo[pos], todo[pos + stride], ... */
+/*
+ * A worker's share of a scan: todo[pos], todo[pos + stride], ..., each
+ * chunk handed on in slices of WSCAN_SLICE rows, so that the operators'
+ * per-batch columns stay in the cache and their memory is reused.
+ */
 struct wscan {
 	const size_t *todo;
 	size_t ntodo, pos, stride;
+	size_t rows, from; /* the chunk read last, and its next slice */
 };
+#define WSCAN_SLICE 8192
 extern const struct plan_ops wscan_ops;
+/*
+ * v shows rows [from, from + n) of c without copying (from a multiple of
+ * 8): v must not be changed or released, and lives as long as c's rows.
+ */
+void col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
+    size_t n);
 
 /* The parallel scan (sql_pscan.c): todo[] lists the chunks to read. */
 struct mlk_error *pscan_open(struct plan *, size_t *todo, size_t ntodo,
@@ -431,9 +443,12 @@ void agg_part_release(const struct plan *agg, struct agg_part *);
 /* Folds a batch of the aggregation's input into pt. */
 struct mlk_error *agg_part_fold(const struct plan *agg, struct agg_part *pt,
     const struct mlk_column *in, size_t nrows);
-/* Merges from's groups into into's (new ones after into's). */
+/*
+ * Merges from's groups into into's (new ones after into's); into empty
+ * may take from's groups and states, leaving from empty.
+ */
 struct mlk_error *agg_part_merge(const struct plan *agg, struct agg_part *into,
-    const struct agg_part *from);
+    struct agg_part *from);
 /* Whether the aggregation's input can be split by chunks (sql_pagg.c). */
 int pagg_chain_ok(const struct plan *child);
 /* Runs the input on the worker threads and merges into into. */

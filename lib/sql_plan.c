@@ -100,13 +100,33 @@ plan_close(struct plan *p)
 		p->ops->close(p);
 }
 
+/* The rows a plan gives when it is a scan, maybe projected; else 0. */
+static size_t
+rows_hint(const struct plan *p)
+{
+	size_t n = 0;
+
+	while (p->kind == P_PROJECT)
+		p = p->child;
+	if (p->kind != P_SCAN)
+		return 0;
+	for (size_t c = 0; c < p->tv->snap.nchunks; c++)
+		n += (size_t)p->tv->snap.chunks[c].rows;
+	return n;
+}
+
 struct mlk_error *
 plan_drain(struct plan *p, struct rel *rl)
 {
 	struct mlk_error *err;
 	int more;
 
+	size_t hint = rows_hint(p);
+
 	rel_init(rl, p->ncols, p->types);
+	/* room for every row at once, not a copy per doubling */
+	for (size_t i = 0; i < rl->ncols && hint; i++)
+		mlk_column_reserve(&rl->cols[i], hint, 0);
 	while (!(err = plan_next(p, &more)) && more)
 		rel_append(rl, p->cur, p->nrows);
 	return err;

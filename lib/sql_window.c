@@ -108,14 +108,14 @@ acc_emit(const struct frame_acc *a, const struct win_call *w,
 
 /*
  * Replaces the np partition key columns k[0 .. np - 1] with one int64
- * column of partition numbers in k[0] (the others released).
+ * column of partition numbers in k[0] (the others released if own[i]).
  */
 static void
-partition_ids(struct mlk_column *k, size_t np, size_t n)
+partition_ids(struct mlk_column *k, uint8_t *own, size_t np, size_t n)
 {
 	struct val *v = xcalloc(np + 1, sizeof(*v));
 	enum mlk_type *t = xcalloc(np + 1, sizeof(*t));
-	uint32_t *gid = xcalloc(n + 1, sizeof(*gid));
+	uint32_t *gid = xmalloc((n + 1) * sizeof(*gid)); /* all set below */
 	struct htab h;
 
 	for (size_t i = 0; i < np; i++) {
@@ -126,7 +126,9 @@ partition_ids(struct mlk_column *k, size_t np, size_t n)
 	htab_groups(&h, v, n, gid);
 	htab_release(&h);
 	for (size_t i = 0; i < np; i++)
-		mlk_column_release(&k[i]);
+		if (own[i])
+			mlk_column_release(&k[i]);
+	own[0] = 1;
 	mlk_column_init(&k[0], MLK_T_INT64);
 	mlk_column_reserve(&k[0], n, 0);
 	for (size_t r = 0; r < n; r++)
@@ -154,6 +156,68 @@ fast_cmp(const void *x, const void *y)
 	return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
+/* The order key of row r: descending orders negated, INT64_MIN last. */
+static int64_t
+fast_key(const struct mlk_column *o, int desc, size_t r)
+{
+	if (o == NULL)
+		return 0;
+	if (!desc)
+		return o->i64[r];
+	return o->i64[r] == INT64_MIN ? INT64_MAX : -o->i64[r];
+}
+
+/*
+ * idx sorted by (partition, key, row) when the partition numbers span no
+ * more than n values: rows go to their partition by counting, in row
+ * order, and a partition is sorted only when its keys are not in order
+ * already (rows stored in time order usually are). Returns 0 otherwise.
+ */
+static int
+count_sort(const struct mlk_column *pc, const struct mlk_column *o, int desc,
+    size_t *idx, size_t n)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	size_t *start, span;
+
+	for (size_t r = 0; r < n; r++) {
+		lo = pc->i64[r] < lo ? pc->i64[r] : lo;
+		hi = pc->i64[r] > hi ? pc->i64[r] : hi;
+	}
+	if (n == 0 || (uint64_t)hi - (uint64_t)lo >= n)
+		return 0;
+	span = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
+	start = xcalloc(span + 1, sizeof(*start));
+	for (size_t r = 0; r < n; r++)
+		start[(size_t)(pc->i64[r] - lo) + 1]++;
+	for (size_t g = 0; g < span; g++)
+		start[g + 1] += start[g];
+	for (size_t r = 0; r < n; r++)
+		idx[start[(size_t)(pc->i64[r] - lo)]++] = r;
+	/* start[g] is now the end of partition g */
+	for (size_t g = 0, s = 0; g < span && o; s = start[g++]) {
+		size_t e = start[g], i = s + 1;
+		struct fast_row *v;
+
+		while (i < e &&
+		    fast_key(o, desc, idx[i - 1]) <= fast_key(o, desc, idx[i]))
+			i++;
+		if (i >= e)
+			continue;
+		v = xcalloc(e - s, sizeof(*v));
+		for (size_t j = s; j < e; j++) {
+			v[j - s].key = fast_key(o, desc, idx[j]);
+			v[j - s].idx = idx[j];
+		}
+		qsort(v, e - s, sizeof(*v), fast_cmp);
+		for (size_t j = s; j < e; j++)
+			idx[j] = v[j - s].idx;
+		free(v);
+	}
+	free(start);
+	return 1;
+}
+
 /*
  * Sorts idx by at most one int64 partition number and one integer-like
  * order key without NULLs, the common case (PARTITION BY meter ORDER BY
@@ -174,12 +238,12 @@ fast_sort(const struct mlk_column *k, size_t np, size_t no, const int *desc,
 	         o->type != MLK_T_TIMESTAMP) ||
 	        o->nulls))
 		return 0;
+	if (np && count_sort(&k[0], o, o ? desc[np] : 0, idx, n))
+		return 1;
 	v = xcalloc(n + 1, sizeof(*v));
 	for (size_t r = 0; r < n; r++) {
 		v[r].part = np ? k[0].i64[r] : 0;
-		v[r].key = o ? (desc[np] ? -o->i64[r] : o->i64[r]) : 0;
-		if (o && desc[np] && o->i64[r] == INT64_MIN)
-			v[r].key = INT64_MAX;
+		v[r].key = fast_key(o, o ? desc[np] : 0, r);
 		v[r].idx = r;
 	}
 	qsort(v, n, sizeof(*v), fast_cmp);
@@ -195,11 +259,12 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 {
 	size_t n = r->nrows, np = w->npart, no = w->norder;
 	struct mlk_column *k = xcalloc(np + no + 1, sizeof(*k));
+	uint8_t *own = xcalloc(np + no + 1, 1); /* k[i] is not a view */
 	struct mlk_column x, d;
 	const struct mlk_column **kc = xcalloc(np + no + 1, sizeof(*kc));
 	int *desc = xcalloc(np + no + 1, sizeof(int));
 	int *nf = xcalloc(np + no + 1, sizeof(int));
-	size_t *idx = xcalloc(n + 1, sizeof(*idx));
+	size_t *idx = xmalloc((n + 1) * sizeof(*idx)); /* all set below */
 	size_t *src = xcalloc(n + 1, sizeof(*src)); /* value from row */
 	struct mlk_column res;
 	struct mlk_error *err = NULL;
@@ -211,9 +276,22 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 	mlk_column_init(&res, w->type);
 	for (size_t i = 0; i < np + no; i++) {
 		const struct bx *e = i < np ? w->part[i] : w->order[i - np];
+		struct val v;
+
 		mlk_column_init(&k[i], e->type);
-		if ((err = bx_eval_into(e, r->cols, n, &k[i])))
+		own[i] = 1;
+		if ((err = bx_eval(e, r->cols, n, &v)))
 			goto done;
+		if (v.is_const) {
+			val_release(&v);
+			if ((err = bx_eval_into(e, r->cols, n, &k[i])))
+				goto done;
+		} else {
+			/* an input column is read where it is */
+			k[i] = *v.col;
+			own[i] = (uint8_t)v.owned;
+			free(v.owned ? v.col : NULL);
+		}
 		kc[i] = &k[i];
 		if (i >= np) {
 			desc[i] = w->desc[i - np];
@@ -226,9 +304,10 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 		goto done;
 	if (np > 1 || (np == 1 && k[0].type != MLK_T_INT64)) {
 		/* The partition keys become one number: faster to sort. */
-		partition_ids(k, np, n);
+		partition_ids(k, own, np, n);
 		for (size_t i = 1; i <= no; i++) {
 			k[i] = k[np - 1 + i];
+			own[i] = own[np - 1 + i];
 			kc[i] = &k[i];
 			desc[i] = desc[np - 1 + i];
 			nf[i] = nf[np - 1 + i];
@@ -321,13 +400,13 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 		int lagdef = w->arg3 &&
 		    (strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0);
 		mlk_column_reserve(out, n, 0);
-		for (size_t row = 0; row < n; row++) {
+		if (!lagdef)
+			col_gather(out, &x, src, n); /* SIZE_MAX: NULL */
+		for (size_t row = 0; row < n && lagdef; row++) {
 			if (src[row] != SIZE_MAX)
 				col_append_cell(out, &x, src[row]);
-			else if (lagdef)
-				col_append_cell(out, &d, row);
 			else
-				mlk_column_append_null(out);
+				col_append_cell(out, &d, row);
 		}
 	} else {
 		for (size_t row = 0; row < n; row++) {
@@ -339,8 +418,10 @@ compute(const struct win_call *w, const struct rel *r, struct mlk_column *out)
 	}
 done:
 	for (size_t i = 0; i < np + no; i++)
-		mlk_column_release(&k[i]);
+		if (own[i])
+			mlk_column_release(&k[i]);
 	free(k);
+	free(own);
 	free(kc);
 	free(desc);
 	free(nf);
