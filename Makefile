@@ -29,10 +29,10 @@ DEB_BENCH_PACKAGES = python3-pandas python3-sklearn python3-flask gunicorn \
 # What make lint adds.
 DEB_LINT_PACKAGES = clang-format cppcheck
 
-PKGS = libgit2 jansson libarchive yaml-0.1 zlib libcrypto
+PKGS = libgit2 jansson yaml-0.1 zlib libcrypto
 # Loaded by the mlk binary when first used (cmd/lazylib.c); linked into
 # the unit tests and tools.
-LAZY_PKGS = lapacke openblas libmicrohttpd
+LAZY_PKGS = lapacke openblas libmicrohttpd libarchive
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

@@ -1,10 +1,11 @@
 /*
- * OpenBLAS, LAPACKE and libmicrohttpd, loaded when first used.
+ * OpenBLAS, LAPACKE, libmicrohttpd and libarchive, loaded when first
+ * used.
  *
- * Linked the usual way, these three cost every mlk command about 20 ms
- * of start-up (their constructors and the libraries they pull in:
- * libgfortran, GnuTLS), which `mlk status` would pay without using
- * them. The mlk binary is therefore linked without them, and the
+ * Linked the usual way, these cost every mlk command tens of
+ * milliseconds of start-up (their constructors and the libraries they
+ * pull in: libgfortran, GnuTLS; for libarchive, libxml2, ICU and
+ * libstdc++), which `mlk status` would pay without using them. The mlk binary is therefore linked without them, and the
  * functions lib/ and cmd/ call are defined here: each looks its real
  * function up with dlopen(3) and dlsym(3) on its first call and jumps
  * to it. The unit tests link the libraries directly, so this file is
@@ -16,16 +17,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cblas.h>
 #include <lapacke.h>
 #include <microhttpd.h>
 
-enum lazy_lib { LIB_BLAS, LIB_LAPACKE, LIB_MHD, LIB_COUNT };
+enum lazy_lib { LIB_BLAS, LIB_LAPACKE, LIB_MHD, LIB_ARCHIVE, LIB_COUNT };
 
 static const char *const sonames[LIB_COUNT] = {
 	"libopenblas.so.0",
 	"liblapacke.so.3",
 	"libmicrohttpd.so.12",
+	"libarchive.so.13",
 };
 static void *handles[LIB_COUNT];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,6 +68,99 @@ lazy_sym(enum lazy_lib lib, const char *name)
 		fn_ = (__typeof__(&name))lazy_sym(lib, #name); \
 		__atomic_store_n(&real_, fn_, __ATOMIC_RELEASE); \
 	}
+
+/* --- libarchive ----------------------------------------------------- */
+
+/* A function of libarchive taking the archive handle alone. */
+#define LAZY_ARCHIVE(type, name) \
+	type name(struct archive *a) \
+	{ \
+		LAZY(LIB_ARCHIVE, name); \
+		return fn_(a); \
+	}
+
+/* A function of libarchive taking an entry alone. */
+#define LAZY_ENTRY(type, name) \
+	type name(struct archive_entry *e) \
+	{ \
+		LAZY(LIB_ARCHIVE, name); \
+		return fn_(e); \
+	}
+
+/* A version string of a library libarchive uses. */
+#define LAZY_VERSION(name) \
+	const char *name(void) \
+	{ \
+		LAZY(LIB_ARCHIVE, name); \
+		return fn_(); \
+	}
+
+LAZY_ARCHIVE(int, archive_errno)
+LAZY_ARCHIVE(const char *, archive_error_string)
+LAZY_ARCHIVE(int, archive_filter_count)
+LAZY_ARCHIVE(int, archive_format)
+LAZY_ARCHIVE(int, archive_read_free)
+LAZY_ARCHIVE(int, archive_read_support_filter_bzip2)
+LAZY_ARCHIVE(int, archive_read_support_filter_compress)
+LAZY_ARCHIVE(int, archive_read_support_filter_gzip)
+LAZY_ARCHIVE(int, archive_read_support_filter_lz4)
+LAZY_ARCHIVE(int, archive_read_support_filter_lzip)
+LAZY_ARCHIVE(int, archive_read_support_filter_lzma)
+LAZY_ARCHIVE(int, archive_read_support_filter_xz)
+LAZY_ARCHIVE(int, archive_read_support_filter_zstd)
+LAZY_ARCHIVE(int, archive_read_support_format_7zip)
+LAZY_ARCHIVE(int, archive_read_support_format_cpio)
+LAZY_ARCHIVE(int, archive_read_support_format_empty)
+LAZY_ARCHIVE(int, archive_read_support_format_rar)
+LAZY_ARCHIVE(int, archive_read_support_format_rar5)
+LAZY_ARCHIVE(int, archive_read_support_format_raw)
+LAZY_ARCHIVE(int, archive_read_support_format_tar)
+LAZY_ARCHIVE(int, archive_read_support_format_zip)
+LAZY_ENTRY(__LA_MODE_T, archive_entry_filetype)
+LAZY_ENTRY(const char *, archive_entry_hardlink)
+LAZY_ENTRY(const char *, archive_entry_pathname)
+LAZY_ENTRY(la_int64_t, archive_entry_size)
+LAZY_ENTRY(int, archive_entry_size_is_set)
+LAZY_VERSION(archive_bzlib_version)
+LAZY_VERSION(archive_liblz4_version)
+LAZY_VERSION(archive_liblzma_version)
+LAZY_VERSION(archive_libzstd_version)
+LAZY_VERSION(archive_zlib_version)
+
+struct archive *
+archive_read_new(void)
+{
+	LAZY(LIB_ARCHIVE, archive_read_new);
+	return fn_();
+}
+
+int
+archive_filter_code(struct archive *a, int n)
+{
+	LAZY(LIB_ARCHIVE, archive_filter_code);
+	return fn_(a, n);
+}
+
+int
+archive_read_open_memory(struct archive *a, const void *buf, size_t size)
+{
+	LAZY(LIB_ARCHIVE, archive_read_open_memory);
+	return fn_(a, buf, size);
+}
+
+int
+archive_read_next_header(struct archive *a, struct archive_entry **e)
+{
+	LAZY(LIB_ARCHIVE, archive_read_next_header);
+	return fn_(a, e);
+}
+
+la_ssize_t
+archive_read_data(struct archive *a, void *buf, size_t size)
+{
+	LAZY(LIB_ARCHIVE, archive_read_data);
+	return fn_(a, buf, size);
+}
 
 /* --- OpenBLAS ------------------------------------------------------- */
 
