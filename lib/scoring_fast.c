@@ -74,48 +74,6 @@ key(struct cur *c, const char *k)
 }
 
 static int
-digits(struct cur *c)
-{
-	const char *q = c->p;
-
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
-		c->p++;
-	return c->p > q;
-}
-
-/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int
-number(struct cur *c, const char **s, size_t *n)
-{
-	const char *q = c->p;
-
-	if (c->p < c->end && *c->p == '-')
-		c->p++;
-	if (c->p < c->end && *c->p == '0')
-		c->p++;
-	else if (!digits(c))
-		return 0;
-	if (c->p < c->end && *c->p == '.') {
-		c->p++;
-		if (!digits(c))
-			return 0;
-	}
-	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
-		c->p++;
-		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
-			c->p++;
-		if (!digits(c))
-			return 0;
-	}
-	*s = q;
-	*n = (size_t)(c->p - q);
-	/* long integers: let jansson say whether they fit */
-	return *n <= 40 &&
-	    (*n < 16 || memchr(q, '.', *n) || memchr(q, 'e', *n) ||
-	        memchr(q, 'E', *n));
-}
-
-static int
 word(struct cur *c, const char *w)
 {
 	size_t n = strlen(w);
@@ -175,12 +133,11 @@ value(struct cur *c, struct mlk_column *col)
 		mlk_column_append_bool(col, b);
 		return 1;
 	default:
-		if (!number(c, &s, &n))
+		if (!scoring_num_scan(&c->p, c->end, &x))
 			return 0;
 		if (col == NULL)
 			return 1;
-		if (col->type != MLK_T_FLOAT64 ||
-		    mlk_value_parse_float64(s, n, &x) != 0)
+		if (col->type != MLK_T_FLOAT64)
 			return 0;
 		mlk_column_append_f64(col, x);
 		return 1;

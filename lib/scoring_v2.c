@@ -53,7 +53,7 @@ add_num(struct strbuf *sb, double x)
 		strbuf_addstr(sb, "null");
 		return;
 	}
-	n = mlk_value_format_float64(buf, x);
+	n = scoring_num_format(buf, x);
 	strbuf_add(sb, buf, n);
 }
 

@@ -1,0 +1,345 @@
+/*
+ * Numbers in request and reply bodies, exactly as value.h reads and
+ * writes them, but without strtod() or printf() in the common case:
+ * m x 10^e with |e| <= 27 is worked out in 128-bit integers (5^27 <
+ * 2^63, so m x 5^e is exact and a quotient by 5^e keeps 63 bits and a
+ * remainder), then rounded to the nearest double once, ties to even.
+ * Anything else (more than 19 digits, far exponents, subnormals, exact
+ * ties when formatting) goes to value.h.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "scoring_impl.h"
+#include "value.h"
+
+typedef unsigned __int128 u128;
+
+#define POW5_MAX 27
+
+static const uint64_t pow5[POW5_MAX + 1] = { 1ull, 5ull, 25ull, 125ull, 625ull,
+	3125ull, 15625ull, 78125ull, 390625ull, 1953125ull, 9765625ull,
+	48828125ull, 244140625ull, 1220703125ull, 6103515625ull, 30517578125ull,
+	152587890625ull, 762939453125ull, 3814697265625ull, 19073486328125ull,
+	95367431640625ull, 476837158203125ull, 2384185791015625ull,
+	11920928955078125ull, 59604644775390625ull, 298023223876953125ull,
+	1490116119384765625ull, 7450580596923828125ull };
+
+static const uint64_t pow10u[18] = { 1ull, 10ull, 100ull, 1000ull, 10000ull,
+	100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
+	10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull };
+
+static int
+bitlen64(uint64_t x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
+static int
+bitlen128(u128 x)
+{
+	uint64_t hi = (uint64_t)(x >> 64);
+
+	return hi ? 128 - __builtin_clzll(hi) : bitlen64((uint64_t)x);
+}
+
+/*
+ * q x 2^e2, or a little more when sticky (then q has at least 55 bits),
+ * to the nearest double, ties to even; 0 when that is not a normal
+ * double.
+ */
+static int
+round_to_double(u128 q, int sticky, int e2, double *out)
+{
+	int sh = bitlen128(q) - 53, biased;
+	uint64_t mant, bits;
+
+	if (sh <= 0) {
+		mant = (uint64_t)q << -sh;
+	} else {
+		u128 rem = q & (((u128)1 << sh) - 1);
+		u128 half = (u128)1 << (sh - 1);
+
+		mant = (uint64_t)(q >> sh);
+		if (rem > half || (rem == half && (sticky || (mant & 1)))) {
+			if (++mant == 1ull << 53) {
+				mant >>= 1;
+				sh++;
+			}
+		}
+	}
+	biased = e2 + sh + 52 + 1023;
+	if (biased < 1 || biased > 2046)
+		return 0;
+	bits = (uint64_t)biased << 52 | (mant & ((1ull << 52) - 1));
+	memcpy(out, &bits, sizeof(*out));
+	return 1;
+}
+
+/* n / d and its remainder; the quotient must fit 64 bits (n < d 2^64). */
+static uint64_t
+div_small(u128 n, uint64_t d, uint64_t *rem)
+{
+#if defined(__x86_64__)
+	uint64_t q, r;
+
+	__asm__("divq %4"
+	        : "=a"(q), "=d"(r)
+	        : "a"((uint64_t)n), "d"((uint64_t)(n >> 64)), "rm"(d));
+	*rem = r;
+	return q;
+#else
+	u128 q = n / d;
+
+	*rem = (uint64_t)(n - q * d);
+	return (uint64_t)q;
+#endif
+}
+
+/* m x 10^e10 to the nearest double; 0 when out of this file's range. */
+static int
+decimal_to_double(uint64_t m, int e10, double *out)
+{
+	uint64_t d, q, r;
+	int s;
+
+	if (m == 0) {
+		*out = 0;
+		return 1;
+	}
+	if (e10 >= 0) {
+		if (e10 > POW5_MAX)
+			return 0;
+		return round_to_double((u128)m * pow5[e10], 0, e10, out);
+	}
+	if (e10 < -POW5_MAX)
+		return 0;
+	/*
+	 * m / (5^j 2^j) = (m 2^s / 5^j) 2^(-s-j), m 2^s of 63 bits more
+	 * than 5^j: the quotient has 63 or 64 bits.
+	 */
+	d = pow5[-e10];
+	s = bitlen64(d) + 63 - bitlen64(m);
+	q = div_small((u128)m << s, d, &r);
+	return round_to_double(q, r != 0, e10 - s, out);
+}
+
+int
+scoring_num_scan(const char **pp, const char *end, double *out)
+{
+	const char *p = *pp, *start = p, *q;
+	uint64_t m = 0;
+	int nd = 0, cut = 0, real = 0;
+	long e10 = 0;
+	double v;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9') {
+		for (; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (nd < 19)
+				m = m * 10 + (uint64_t)(*p - '0'), nd++;
+			else
+				e10++, cut |= *p != '0';
+		}
+	} else
+		return 0;
+	if (p < end && *p == '.') {
+		for (q = ++p; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (m == 0 && *p == '0')
+				e10--;
+			else if (nd < 19)
+				m = m * 10 + (uint64_t)(*p - '0'), nd++, e10--;
+			else
+				cut |= *p != '0';
+		}
+		if (p == q)
+			return 0;
+		real = 1;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		long x = 0;
+		int neg = 0;
+
+		if (++p < end && (*p == '+' || *p == '-'))
+			neg = *p++ == '-';
+		for (q = p; p < end && *p >= '0' && *p <= '9'; p++)
+			if (x < 100000)
+				x = x * 10 + (*p - '0');
+		if (p == q)
+			return 0;
+		e10 += neg ? -x : x;
+		real = 1;
+	}
+	/* long integers: the general parser says whether they fit */
+	if (p - start > 40 || (p - start >= 16 && !real))
+		return 0;
+	*pp = p;
+	if (cut || e10 < -POW5_MAX || e10 > POW5_MAX ||
+	    !decimal_to_double(m, (int)e10, &v))
+		return mlk_value_parse_float64(start, (size_t)(p - start),
+		           out) == 0;
+	*out = *start == '-' ? -v : v;
+	return 1;
+}
+
+/*
+ * a (positive, normal) x 10^k: *q its floor and *up whether it rounds
+ * up; 0 on an exact tie or out of range.
+ */
+static int
+scaled(double a, int k, uint64_t *q, int *up)
+{
+	uint64_t bits, f, d, r;
+	int e2, sh;
+	u128 num, rem, half;
+
+	if (k > POW5_MAX || k < -POW5_MAX)
+		return 0;
+	memcpy(&bits, &a, sizeof(bits));
+	f = (bits & ((1ull << 52) - 1)) | 1ull << 52;
+	e2 = (int)(bits >> 52) - 1075; /* a = f 2^e2 */
+	sh = e2 + k;
+	if (k >= 0) {
+		/* a 10^k = f 5^k 2^sh */
+		num = (u128)f * pow5[k];
+		if (sh >= 0) {
+			if (sh >= 128 - bitlen128(num) || (num << sh) >> 64)
+				return 0;
+			*q = (uint64_t)(num << sh);
+			*up = 0;
+			return 1;
+		}
+		if (-sh >= 116)
+			return 0;
+		rem = num & (((u128)1 << -sh) - 1);
+		half = (u128)1 << (-sh - 1);
+		if ((num >> -sh) >> 64 || rem == half)
+			return 0;
+		*q = (uint64_t)(num >> -sh);
+		*up = rem > half;
+		return 1;
+	}
+	/* a 10^k = f 2^sh / 5^-k */
+	d = pow5[-k];
+	if (sh < 0 || sh >= 128 - bitlen64(f))
+		return 0;
+	num = (u128)f << sh;
+	if ((uint64_t)(num >> 64) >= d)
+		return 0;
+	*q = div_small(num, d, &r);
+	if (2 * r == d)
+		return 0;
+	*up = 2 * r > d;
+	return 1;
+}
+
+/*
+ * a's prec significant digits, rounded: 10^(prec-1) <= *d < 10^prec,
+ * a ~ d 10^(*x - prec + 1). 0 when value.h must do it.
+ */
+static int
+digits(double a, int prec, int *x, uint64_t *d)
+{
+	uint64_t q;
+	int up;
+
+	for (int tries = 0; tries < 3; tries++) {
+		if (!scaled(a, prec - 1 - *x, &q, &up))
+			return 0;
+		if (q < pow10u[prec - 1]) {
+			(*x)--;
+			continue;
+		}
+		if (q >= pow10u[prec]) {
+			(*x)++;
+			continue;
+		}
+		q += (uint64_t)up;
+		if (q == pow10u[prec]) {
+			q = pow10u[prec - 1];
+			(*x)++;
+		}
+		*d = q;
+		return 1;
+	}
+	return 0;
+}
+
+/* d (prec digits) x 10^(x - prec + 1) as printf's %.<prec>g writes it. */
+static size_t
+emit(char *buf, int neg, uint64_t d, int x, int prec)
+{
+	char dig[20], *p = buf;
+	int nd = prec;
+
+	for (int i = prec - 1; i >= 0; i--) {
+		dig[i] = (char)('0' + d % 10);
+		d /= 10;
+	}
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	if (neg)
+		*p++ = '-';
+	if (x < -4 || x >= prec) {
+		int ax = x < 0 ? -x : x;
+
+		*p++ = dig[0];
+		if (nd > 1) {
+			*p++ = '.';
+			memcpy(p, dig + 1, (size_t)nd - 1);
+			p += nd - 1;
+		}
+		*p++ = 'e';
+		*p++ = x < 0 ? '-' : '+';
+		if (ax >= 100)
+			*p++ = (char)('0' + ax / 100);
+		*p++ = (char)('0' + ax / 10 % 10);
+		*p++ = (char)('0' + ax % 10);
+	} else if (x >= 0) {
+		memcpy(p, dig, (size_t)x + 1);
+		p += x + 1;
+		if (nd > x + 1) {
+			*p++ = '.';
+			memcpy(p, dig + x + 1, (size_t)(nd - x - 1));
+			p += nd - x - 1;
+		}
+	} else {
+		*p++ = '0';
+		*p++ = '.';
+		for (int i = 0; i < -x - 1; i++)
+			*p++ = '0';
+		memcpy(p, dig, (size_t)nd);
+		p += nd;
+	}
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+size_t
+scoring_num_format(char *buf, double v)
+{
+	double a = fabs(v), back;
+	uint64_t bits, d;
+	int x;
+
+	memcpy(&bits, &a, sizeof(bits));
+	if (!isfinite(v) || !(a >= 0x1p-1022))
+		return mlk_value_format_float64(buf, v);
+	/* floor(log10(a)), or one less */
+	x = (int)floor((double)((int)(bits >> 52) - 1023) * 0.301029995663981);
+	/* as value.h: the fewest of 15, 16 and 17 digits that read back */
+	for (int prec = 15; prec <= 17; prec++) {
+		if (!digits(a, prec, &x, &d) ||
+		    !decimal_to_double(d, x - prec + 1, &back))
+			return mlk_value_format_float64(buf, v);
+		if (prec == 17 || back == a)
+			return emit(buf, v < 0, d, x, prec);
+	}
+	return mlk_value_format_float64(buf, v);
+}
