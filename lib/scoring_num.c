@@ -127,6 +127,68 @@ decimal_to_double(uint64_t m, int e10, double *out)
 	return round_to_double(q, r != 0, e10 - s, out);
 }
 
+/*
+ * Eight ASCII digits at p into *out, the first the most significant; 0
+ * when they are not all digits. Byte lanes, then 16-bit lanes of two
+ * digits, then 32-bit lanes of four, on a little-endian load.
+ */
+static int
+eight_digits(const char *p, uint64_t *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull,
+	               zeros = 0x3030303030303030ull;
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	if ((v & hi) != zeros || ((v + 0x0606060606060606ull) & hi) != zeros)
+		return 0;
+	v -= zeros;
+	v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffull;
+	v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffull;
+	*out = (v & 0xffffffffull) * 10000 + (v >> 32);
+	return 1;
+#else
+	(void)p;
+	(void)out;
+	return 0;
+#endif
+}
+
+/*
+ * The digits at *pp of the integer part or (frac) of the fraction, as
+ * value.h counts them: the first 19 significant ones into *m, the
+ * others only moving *e10 and setting *cut when not 0.
+ */
+static void
+take_digits(const char **pp, const char *end, uint64_t *m, int *nd, long *e10,
+    int frac, int *cut)
+{
+	const char *p = *pp;
+	uint64_t eight;
+
+	if (frac)
+		for (; *m == 0 && p < end && *p == '0'; p++)
+			(*e10)--;
+	/* from here on the first digit is not 0: every digit counts */
+	for (; *nd <= 11 && end - p >= 8 && eight_digits(p, &eight); p += 8) {
+		*m = *m * 100000000 + eight;
+		*nd += 8;
+		*e10 -= frac ? 8 : 0;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (*nd < 19) {
+			*m = *m * 10 + (uint64_t)(*p - '0');
+			(*nd)++;
+			*e10 -= frac;
+		} else {
+			*e10 += !frac;
+			*cut |= *p != '0';
+		}
+	}
+	*pp = p;
+}
+
 int
 scoring_num_scan(const char **pp, const char *end, double *out)
 {
@@ -140,24 +202,13 @@ scoring_num_scan(const char **pp, const char *end, double *out)
 		p++;
 	if (p < end && *p == '0')
 		p++;
-	else if (p < end && *p >= '1' && *p <= '9') {
-		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (nd < 19)
-				m = m * 10 + (uint64_t)(*p - '0'), nd++;
-			else
-				e10++, cut |= *p != '0';
-		}
-	} else
+	else if (p < end && *p >= '1' && *p <= '9')
+		take_digits(&p, end, &m, &nd, &e10, 0, &cut);
+	else
 		return 0;
 	if (p < end && *p == '.') {
-		for (q = ++p; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (m == 0 && *p == '0')
-				e10--;
-			else if (nd < 19)
-				m = m * 10 + (uint64_t)(*p - '0'), nd++, e10--;
-			else
-				cut |= *p != '0';
-		}
+		q = ++p;
+		take_digits(&p, end, &m, &nd, &e10, 1, &cut);
 		if (p == q)
 			return 0;
 		real = 1;
