@@ -144,6 +144,22 @@ value(struct cur *c, struct mlk_column *col)
 	}
 }
 
+/*
+ * Room in every column for the rows the rest of the body holds if they
+ * are as long as the first one (row bytes of left), so that the columns
+ * grow once.
+ */
+static void
+reserve(struct mlk_scoring_frame *fr, size_t row, size_t left)
+{
+	size_t n = left / (row ? row : 1) + 2;
+
+	if (n > 65536)
+		n = 65536;
+	for (size_t f = 0; f < fr->ncols; f++)
+		mlk_column_reserve(&fr->cols[f], n, 0);
+}
+
 int
 scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
     double deadline, struct mlk_scoring_frame *fr)
@@ -184,6 +200,8 @@ scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
 		goto done;
 	if (!lit(&c, ']')) {
 		do {
+			const char *row = c.p;
+
 			if (!lit(&c, '['))
 				goto done;
 			for (size_t j = 0; j < ncols; j++)
@@ -193,6 +211,9 @@ scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
 					goto done;
 			if (!lit(&c, ']'))
 				goto done;
+			if (rows == 0)
+				reserve(fr, (size_t)(c.p - row),
+				    (size_t)(c.end - c.p));
 			if (scoring_expired(fr, deadline, rows++)) {
 				ok = -1;
 				goto done;

@@ -26,6 +26,41 @@ static const uint64_t pow5[POW5_MAX + 1] = { 1ull, 5ull, 25ull, 125ull, 625ull,
 	11920928955078125ull, 59604644775390625ull, 298023223876953125ull,
 	1490116119384765625ull, 7450580596923828125ull };
 
+/*
+ * 5^-j in 128 bits: floor(2^(127 + b) / 5^j), b the bit length of 5^j,
+ * high half first, for j = 1 .. 27.
+ */
+static const uint64_t inv5[POW5_MAX + 1][2] = {
+	{ 0, 0 },
+	{ 0xccccccccccccccccull, 0xccccccccccccccccull },
+	{ 0xa3d70a3d70a3d70aull, 0x3d70a3d70a3d70a3ull },
+	{ 0x83126e978d4fdf3bull, 0x645a1cac083126e9ull },
+	{ 0xd1b71758e219652bull, 0xd3c36113404ea4a8ull },
+	{ 0xa7c5ac471b478423ull, 0x0fcf80dc33721d53ull },
+	{ 0x8637bd05af6c69b5ull, 0xa63f9a49c2c1b10full },
+	{ 0xd6bf94d5e57a42bcull, 0x3d32907604691b4cull },
+	{ 0xabcc77118461cefcull, 0xfdc20d2b36ba7c3dull },
+	{ 0x89705f4136b4a597ull, 0x31680a88f8953030ull },
+	{ 0xdbe6fecebdedd5beull, 0xb573440e5a884d1bull },
+	{ 0xafebff0bcb24aafeull, 0xf78f69a51539d748ull },
+	{ 0x8cbccc096f5088cbull, 0xf93f87b7442e45d3ull },
+	{ 0xe12e13424bb40e13ull, 0x2865a5f206b06fb9ull },
+	{ 0xb424dc35095cd80full, 0x538484c19ef38c94ull },
+	{ 0x901d7cf73ab0acd9ull, 0x0f9d37014bf60a10ull },
+	{ 0xe69594bec44de15bull, 0x4c2ebe687989a9b3ull },
+	{ 0xb877aa3236a4b449ull, 0x09befeb9fad487c2ull },
+	{ 0x9392ee8e921d5d07ull, 0x3aff322e62439fcfull },
+	{ 0xec1e4a7db69561a5ull, 0x2b31e9e3d06c32e5ull },
+	{ 0xbce5086492111aeaull, 0x88f4bb1ca6bcf584ull },
+	{ 0x971da05074da7beeull, 0xd3f6fc16ebca5e03ull },
+	{ 0xf1c90080baf72cb1ull, 0x5324c68b12dd6338ull },
+	{ 0xc16d9a0095928a27ull, 0x75b7053c0f178293ull },
+	{ 0x9abe14cd44753b52ull, 0xc4926a9672793542ull },
+	{ 0xf79687aed3eec551ull, 0x3a83ddbd83f52204ull },
+	{ 0xc612062576589ddaull, 0x95364afe032a819dull },
+	{ 0x9e74d1b791e07e48ull, 0x775ea264cf55347dull },
+};
+
 static const uint64_t pow10u[18] = { 1ull, 10ull, 100ull, 1000ull, 10000ull,
 	100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
 	10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
@@ -99,6 +134,29 @@ div_small(u128 n, uint64_t d, uint64_t *rem)
 #endif
 }
 
+/*
+ * m / 10^j by a multiplication with 5^-j: m 2^s (the top bit set) times
+ * 2^k / 5^j lies in [P, P + m 2^s) for P = m 2^s inv5[j], so that the
+ * top 128 bits of P, Q, are off by less than 2: when no double's
+ * rounding boundary lies within that, Q rounds as the exact value
+ * does. 0 when one might (once in about 2^70): divide then.
+ */
+static int
+by_inverse(uint64_t m, int j, double *out)
+{
+	int s = 64 - bitlen64(m), k = 127 + bitlen64(pow5[j]), sh;
+	uint64_t mn = m << s;
+	u128 lo = (u128)mn * inv5[j][1], q = (u128)mn * inv5[j][0] + (lo >> 64);
+	u128 rem, half;
+
+	sh = bitlen128(q) - 53;
+	rem = q & (((u128)1 << sh) - 1);
+	half = (u128)1 << (sh - 1);
+	if (!(rem + 2 <= half || (rem > half && rem + 2 <= half << 1)))
+		return 0;
+	return round_to_double(q, 1, 64 - k - s - j, out);
+}
+
 /* m x 10^e10 to the nearest double; 0 when out of this file's range. */
 static int
 decimal_to_double(uint64_t m, int e10, double *out)
@@ -117,6 +175,8 @@ decimal_to_double(uint64_t m, int e10, double *out)
 	}
 	if (e10 < -POW5_MAX)
 		return 0;
+	if (by_inverse(m, -e10, out))
+		return 1;
 	/*
 	 * m / (5^j 2^j) = (m 2^s / 5^j) 2^(-s-j), m 2^s of 63 bits more
 	 * than 5^j: the quotient has 63 or 64 bits.
@@ -161,32 +221,37 @@ eight_digits(const char *p, uint64_t *out)
  * others only moving *e10 and setting *cut when not 0.
  */
 static void
-take_digits(const char **pp, const char *end, uint64_t *m, int *nd, long *e10,
-    int frac, int *cut)
+take_digits(const char **pp, const char *end, uint64_t *mp, int *ndp,
+    long *e10p, int frac, int *cut)
 {
 	const char *p = *pp;
-	uint64_t eight;
+	uint64_t m = *mp, eight;
+	int nd = *ndp;
+	long e10 = *e10p;
 
 	if (frac)
-		for (; *m == 0 && p < end && *p == '0'; p++)
-			(*e10)--;
+		for (; m == 0 && p < end && *p == '0'; p++)
+			e10--;
 	/* from here on the first digit is not 0: every digit counts */
-	for (; *nd <= 11 && end - p >= 8 && eight_digits(p, &eight); p += 8) {
-		*m = *m * 100000000 + eight;
-		*nd += 8;
-		*e10 -= frac ? 8 : 0;
+	for (; nd <= 11 && end - p >= 8 && eight_digits(p, &eight); p += 8) {
+		m = m * 100000000 + eight;
+		nd += 8;
+		e10 -= frac ? 8 : 0;
 	}
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (*nd < 19) {
-			*m = *m * 10 + (uint64_t)(*p - '0');
-			(*nd)++;
-			*e10 -= frac;
+		if (nd < 19) {
+			m = m * 10 + (uint64_t)(*p - '0');
+			nd++;
+			e10 -= frac;
 		} else {
-			*e10 += !frac;
+			e10 += !frac;
 			*cut |= *p != '0';
 		}
 	}
 	*pp = p;
+	*mp = m;
+	*ndp = nd;
+	*e10p = e10;
 }
 
 int
@@ -322,6 +387,12 @@ digits(double a, int prec, int *x, uint64_t *d)
 	return 0;
 }
 
+static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+
 /* d (prec digits) x 10^(x - prec + 1) as printf's %.<prec>g writes it. */
 static size_t
 emit(char *buf, int neg, uint64_t d, int x, int prec)
@@ -329,10 +400,12 @@ emit(char *buf, int neg, uint64_t d, int x, int prec)
 	char dig[20], *p = buf;
 	int nd = prec;
 
-	for (int i = prec - 1; i >= 0; i--) {
-		dig[i] = (char)('0' + d % 10);
-		d /= 10;
+	for (int i = prec - 2; i >= 0; i -= 2) {
+		memcpy(dig + i, pairs + d % 100 * 2, 2);
+		d /= 100;
 	}
+	if (prec & 1)
+		dig[0] = (char)('0' + d);
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	if (neg)
@@ -372,25 +445,52 @@ emit(char *buf, int neg, uint64_t d, int x, int prec)
 	return (size_t)(p - buf);
 }
 
+/*
+ * Whether a's prec-digit decimal reads back as a: 1 or 0, and *d, *x
+ * as digits() sets them; -1 when value.h must do it.
+ */
+static int
+reads_back(double a, int prec, int *x, uint64_t *d)
+{
+	double back;
+
+	if (!digits(a, prec, x, d) ||
+	    !decimal_to_double(*d, *x - prec + 1, &back))
+		return -1;
+	return back == a;
+}
+
 size_t
 scoring_num_format(char *buf, double v)
 {
-	double a = fabs(v), back;
-	uint64_t bits, d;
-	int x;
+	double a = fabs(v);
+	uint64_t bits, d16, d;
+	int x, x16, ok16, ok15;
 
 	memcpy(&bits, &a, sizeof(bits));
 	if (!isfinite(v) || !(a >= 0x1p-1022))
 		return mlk_value_format_float64(buf, v);
 	/* floor(log10(a)), or one less */
 	x = (int)floor((double)((int)(bits >> 52) - 1023) * 0.301029995663981);
-	/* as value.h: the fewest of 15, 16 and 17 digits that read back */
-	for (int prec = 15; prec <= 17; prec++) {
-		if (!digits(a, prec, &x, &d) ||
-		    !decimal_to_double(d, x - prec + 1, &back))
+	/*
+	 * As value.h: the fewest of 15, 16 and 17 digits that read back.
+	 * The 16 digits are the nearest 16-digit decimal, so when 15 read
+	 * back 16 do too, except where the doubles' spacing changes (a a
+	 * power of 2): elsewhere 16 that do not read back rule out 15.
+	 */
+	x16 = x;
+	if ((ok16 = reads_back(a, 16, &x16, &d16)) < 0)
+		return mlk_value_format_float64(buf, v);
+	if (ok16 || (bits & ((1ull << 52) - 1)) == 0) {
+		if ((ok15 = reads_back(a, 15, &x, &d)) < 0)
 			return mlk_value_format_float64(buf, v);
-		if (prec == 17 || back == a)
-			return emit(buf, v < 0, d, x, prec);
+		if (ok15)
+			return emit(buf, v < 0, d, x, 15);
 	}
-	return mlk_value_format_float64(buf, v);
+	if (ok16)
+		return emit(buf, v < 0, d16, x16, 16);
+	x = x16;
+	if (!digits(a, 17, &x, &d))
+		return mlk_value_format_float64(buf, v);
+	return emit(buf, v < 0, d, x, 17);
 }
