@@ -16,6 +16,9 @@
 
 typedef unsigned __int128 u128;
 
+/* the hot path in one function */
+#define INLINE inline __attribute__((always_inline))
+
 #define POW5_MAX 27
 
 static const uint64_t pow5[POW5_MAX + 1] = { 1ull, 5ull, 25ull, 125ull, 625ull,
@@ -67,13 +70,13 @@ static const uint64_t pow10u[18] = { 1ull, 10ull, 100ull, 1000ull, 10000ull,
 	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
 	100000000000000000ull };
 
-static int
+static INLINE int
 bitlen64(uint64_t x)
 {
 	return x ? 64 - __builtin_clzll(x) : 0;
 }
 
-static int
+static INLINE int
 bitlen128(u128 x)
 {
 	uint64_t hi = (uint64_t)(x >> 64);
@@ -82,35 +85,33 @@ bitlen128(u128 x)
 }
 
 /*
- * q x 2^e2, or a little more when sticky (then q has at least 55 bits),
- * to the nearest double, ties to even; 0 when that is not a normal
- * double.
+ * q x 2^e2, or a little more when sticky, to the nearest double, ties
+ * to even; 0 when out of this file's range. The top 63 bits of q, with
+ * any bit below them (or sticky) folded into the last one, convert
+ * exactly as the whole would: rounding needs only the 53 bits, the one
+ * after them, and whether anything follows.
  */
-static int
+static INLINE int
 round_to_double(u128 q, int sticky, int e2, double *out)
 {
-	int sh = bitlen128(q) - 53, biased;
-	uint64_t mant, bits;
+	int sh = bitlen128(q) - 63;
+	uint64_t top, bits;
+	double scale;
 
-	if (sh <= 0) {
-		mant = (uint64_t)q << -sh;
+	if (sh > 0) {
+		top = (uint64_t)(q >> sh) |
+		    (uint64_t)((q & (((u128)1 << sh) - 1)) != 0);
+		e2 += sh;
 	} else {
-		u128 rem = q & (((u128)1 << sh) - 1);
-		u128 half = (u128)1 << (sh - 1);
-
-		mant = (uint64_t)(q >> sh);
-		if (rem > half || (rem == half && (sticky || (mant & 1)))) {
-			if (++mant == 1ull << 53) {
-				mant >>= 1;
-				sh++;
-			}
-		}
+		top = (uint64_t)q << -sh;
+		e2 += sh;
 	}
-	biased = e2 + sh + 52 + 1023;
-	if (biased < 1 || biased > 2046)
+	top |= (uint64_t)(sticky != 0);
+	if (e2 < -1022 || e2 > 1023 - 64)
 		return 0;
-	bits = (uint64_t)biased << 52 | (mant & ((1ull << 52) - 1));
-	memcpy(out, &bits, sizeof(*out));
+	bits = (uint64_t)(e2 + 1023) << 52;
+	memcpy(&scale, &bits, sizeof(scale));
+	*out = (double)(int64_t)top * scale;
 	return 1;
 }
 
@@ -141,7 +142,7 @@ div_small(u128 n, uint64_t d, uint64_t *rem)
  * rounding boundary lies within that, Q rounds as the exact value
  * does. 0 when one might (once in about 2^70): divide then.
  */
-static int
+static INLINE int
 by_inverse(uint64_t m, int j, double *out)
 {
 	int s = 64 - bitlen64(m), k = 127 + bitlen64(pow5[j]), sh;
@@ -158,7 +159,7 @@ by_inverse(uint64_t m, int j, double *out)
 }
 
 /* m x 10^e10 to the nearest double; 0 when out of this file's range. */
-static int
+static INLINE int
 decimal_to_double(uint64_t m, int e10, double *out)
 {
 	uint64_t d, q, r;
@@ -192,7 +193,7 @@ decimal_to_double(uint64_t m, int e10, double *out)
  * when they are not all digits. Byte lanes, then 16-bit lanes of two
  * digits, then 32-bit lanes of four, on a little-endian load.
  */
-static int
+static INLINE int
 eight_digits(const char *p, uint64_t *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -220,7 +221,7 @@ eight_digits(const char *p, uint64_t *out)
  * value.h counts them: the first 19 significant ones into *m, the
  * others only moving *e10 and setting *cut when not 0.
  */
-static void
+static INLINE void
 take_digits(const char **pp, const char *end, uint64_t *mp, int *ndp,
     long *e10p, int frac, int *cut)
 {
