@@ -305,87 +305,113 @@ scoring_num_scan(const char **pp, const char *end, double *out)
 	return 1;
 }
 
+/* The fraction a scaled value leaves: none, below, at or above a half. */
+enum frac { FRAC_0, FRAC_LOW, FRAC_HALF, FRAC_HIGH };
+
+static enum frac
+frac_of(u128 rem, u128 den)
+{
+	if (rem == 0)
+		return FRAC_0;
+	rem <<= 1;
+	return rem < den ? FRAC_LOW : rem == den ? FRAC_HALF : FRAC_HIGH;
+}
+
 /*
- * a (positive, normal) x 10^k: *q its floor and *up whether it rounds
- * up; 0 on an exact tie or out of range.
+ * a (positive, normal) x 10^k: *q its floor and *f what it leaves; 0
+ * when out of range.
  */
 static int
-scaled(double a, int k, uint64_t *q, int *up)
+scaled(double a, int k, uint64_t *q, enum frac *f)
 {
-	uint64_t bits, f, d, r;
+	uint64_t bits, m, d, r;
 	int e2, sh;
-	u128 num, rem, half;
+	u128 num;
 
 	if (k > POW5_MAX || k < -POW5_MAX)
 		return 0;
 	memcpy(&bits, &a, sizeof(bits));
-	f = (bits & ((1ull << 52) - 1)) | 1ull << 52;
-	e2 = (int)(bits >> 52) - 1075; /* a = f 2^e2 */
+	m = (bits & ((1ull << 52) - 1)) | 1ull << 52;
+	e2 = (int)(bits >> 52) - 1075; /* a = m 2^e2 */
 	sh = e2 + k;
 	if (k >= 0) {
-		/* a 10^k = f 5^k 2^sh */
-		num = (u128)f * pow5[k];
+		/* a 10^k = m 5^k 2^sh */
+		num = (u128)m * pow5[k];
 		if (sh >= 0) {
 			if (sh >= 128 - bitlen128(num) || (num << sh) >> 64)
 				return 0;
 			*q = (uint64_t)(num << sh);
-			*up = 0;
+			*f = FRAC_0;
 			return 1;
 		}
-		if (-sh >= 116)
-			return 0;
-		rem = num & (((u128)1 << -sh) - 1);
-		half = (u128)1 << (-sh - 1);
-		if ((num >> -sh) >> 64 || rem == half)
+		if (-sh >= 116 || (num >> -sh) >> 64)
 			return 0;
 		*q = (uint64_t)(num >> -sh);
-		*up = rem > half;
+		*f = frac_of(num & (((u128)1 << -sh) - 1), (u128)1 << -sh);
 		return 1;
 	}
-	/* a 10^k = f 2^sh / 5^-k */
+	/* a 10^k = m 2^sh / 5^-k */
 	d = pow5[-k];
-	if (sh < 0 || sh >= 128 - bitlen64(f))
+	if (sh < 0 || sh >= 128 - bitlen64(m))
 		return 0;
-	num = (u128)f << sh;
+	num = (u128)m << sh;
 	if ((uint64_t)(num >> 64) >= d)
 		return 0;
 	*q = div_small(num, d, &r);
-	if (2 * r == d)
-		return 0;
-	*up = 2 * r > d;
+	*f = frac_of(r, d);
 	return 1;
 }
 
 /*
- * a's prec significant digits, rounded: 10^(prec-1) <= *d < 10^prec,
- * a ~ d 10^(*x - prec + 1). 0 when value.h must do it.
+ * a's 17 significant digits before rounding: 10^16 <= *q < 10^17, a =
+ * (q + f) 10^(*x - 16), *x = floor(log10(a)). 0 when out of range.
  */
 static int
-digits(double a, int prec, int *x, uint64_t *d)
+digits17(double a, int *x, uint64_t *q, enum frac *f)
 {
-	uint64_t q;
-	int up;
-
 	for (int tries = 0; tries < 3; tries++) {
-		if (!scaled(a, prec - 1 - *x, &q, &up))
+		if (!scaled(a, 16 - *x, q, f))
 			return 0;
-		if (q < pow10u[prec - 1]) {
+		if (*q < pow10u[16])
 			(*x)--;
-			continue;
-		}
-		if (q >= pow10u[prec]) {
+		else if (*q >= pow10u[17])
 			(*x)++;
-			continue;
-		}
-		q += (uint64_t)up;
-		if (q == pow10u[prec]) {
-			q = pow10u[prec - 1];
-			(*x)++;
-		}
-		*d = q;
-		return 1;
+		else
+			return 1;
 	}
 	return 0;
+}
+
+/*
+ * The prec-digit decimal of a from digits17()'s q17, f and x, rounded
+ * to the nearest, 10^(prec-1) <= *d < 10^prec, a ~ d 10^(*xp - prec +
+ * 1); 0 on an exact tie (printf's to settle).
+ */
+static int
+round_digits(uint64_t q17, enum frac f, int x, int prec, uint64_t *d, int *xp)
+{
+	/* constant divisors: multiplications */
+	uint64_t div = prec == 15 ? 100 : prec == 16 ? 10 : 1;
+	uint64_t q = prec == 15 ? q17 / 100 : prec == 16 ? q17 / 10 : q17;
+	uint64_t r = q17 - q * div;
+	int up;
+
+	if (prec == 17)
+		up = f == FRAC_HIGH ? 1 : f == FRAC_HALF ? -1 : 0;
+	else if (2 * r != div)
+		up = 2 * r > div;
+	else
+		up = f == FRAC_0 ? -1 : 1;
+	if (up < 0)
+		return 0;
+	q += (uint64_t)up;
+	*xp = x;
+	if (q == pow10u[prec]) {
+		q = pow10u[prec - 1];
+		(*xp)++;
+	}
+	*d = q;
+	return 1;
 }
 
 static const char pairs[] =
@@ -447,16 +473,17 @@ emit(char *buf, int neg, uint64_t d, int x, int prec)
 }
 
 /*
- * Whether a's prec-digit decimal reads back as a: 1 or 0, and *d, *x
- * as digits() sets them; -1 when value.h must do it.
+ * Whether a's prec-digit decimal reads back as a: 1 or 0, with *d and
+ * *xp as round_digits() sets them; -1 when value.h must do it.
  */
 static int
-reads_back(double a, int prec, int *x, uint64_t *d)
+reads_back(double a, uint64_t q17, enum frac f, int x, int prec, uint64_t *d,
+    int *xp)
 {
 	double back;
 
-	if (!digits(a, prec, x, d) ||
-	    !decimal_to_double(*d, *x - prec + 1, &back))
+	if (!round_digits(q17, f, x, prec, d, xp) ||
+	    !decimal_to_double(*d, *xp - prec + 1, &back))
 		return -1;
 	return back == a;
 }
@@ -465,33 +492,34 @@ size_t
 scoring_num_format(char *buf, double v)
 {
 	double a = fabs(v);
-	uint64_t bits, d16, d;
-	int x, x16, ok16, ok15;
+	uint64_t bits, q17, d16, d;
+	enum frac f;
+	int x, x16, xd, ok16, ok15;
 
 	memcpy(&bits, &a, sizeof(bits));
 	if (!isfinite(v) || !(a >= 0x1p-1022))
 		return mlk_value_format_float64(buf, v);
 	/* floor(log10(a)), or one less */
 	x = (int)floor((double)((int)(bits >> 52) - 1023) * 0.301029995663981);
+	if (!digits17(a, &x, &q17, &f))
+		return mlk_value_format_float64(buf, v);
 	/*
 	 * As value.h: the fewest of 15, 16 and 17 digits that read back.
 	 * The 16 digits are the nearest 16-digit decimal, so when 15 read
 	 * back 16 do too, except where the doubles' spacing changes (a a
 	 * power of 2): elsewhere 16 that do not read back rule out 15.
 	 */
-	x16 = x;
-	if ((ok16 = reads_back(a, 16, &x16, &d16)) < 0)
+	if ((ok16 = reads_back(a, q17, f, x, 16, &d16, &x16)) < 0)
 		return mlk_value_format_float64(buf, v);
 	if (ok16 || (bits & ((1ull << 52) - 1)) == 0) {
-		if ((ok15 = reads_back(a, 15, &x, &d)) < 0)
+		if ((ok15 = reads_back(a, q17, f, x, 15, &d, &xd)) < 0)
 			return mlk_value_format_float64(buf, v);
 		if (ok15)
-			return emit(buf, v < 0, d, x, 15);
+			return emit(buf, v < 0, d, xd, 15);
 	}
 	if (ok16)
 		return emit(buf, v < 0, d16, x16, 16);
-	x = x16;
-	if (!digits(a, 17, &x, &d))
+	if (!round_digits(q17, f, x, 17, &d, &xd))
 		return mlk_value_format_float64(buf, v);
-	return emit(buf, v < 0, d, x, 17);
+	return emit(buf, v < 0, d, xd, 17);
 }
