@@ -145,17 +145,27 @@ div_small(u128 n, uint64_t d, uint64_t *rem)
 static INLINE int
 by_inverse(uint64_t m, int j, double *out)
 {
-	int s = 64 - bitlen64(m), k = 127 + bitlen64(pow5[j]), sh;
-	uint64_t mn = m << s;
+	int s = 64 - bitlen64(m), k = 127 + bitlen64(pow5[j]), b;
+	uint64_t mn = m << s, hi, rest, half, bits;
 	u128 lo = (u128)mn * inv5[j][1], q = (u128)mn * inv5[j][0] + (lo >> 64);
-	u128 rem, half;
+	double scale;
 
-	sh = bitlen128(q) - 53;
-	rem = q & (((u128)1 << sh) - 1);
-	half = (u128)1 << (sh - 1);
-	if (!(rem + 2 <= half || (rem > half && rem + 2 <= half << 1)))
+	/*
+	 * q >= 2^126: its high half holds the 53 bits and the b bits after
+	 * them (b = 11 or 10), then come 64 more. Only these b bits at 01..1,
+	 * 10..0 or 11..1 leave a boundary within 2 of q.
+	 */
+	hi = (uint64_t)(q >> 64);
+	b = hi >> 63 ? 11 : 10;
+	rest = hi & ((1ull << b) - 1);
+	half = 1ull << (b - 1);
+	if (rest == half - 1 || rest == half || rest == (1ull << b) - 1)
 		return 0;
-	return round_to_double(q, 1, 64 - k - s - j, out);
+	/* the last bit stands for all that follows: rounding is decided */
+	bits = (uint64_t)(128 - k - s - j + 1023) << 52;
+	memcpy(&scale, &bits, sizeof(scale));
+	*out = (double)(hi | 1) * scale;
+	return 1;
 }
 
 /* m x 10^e10 to the nearest double; 0 when out of this file's range. */
