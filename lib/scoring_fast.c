@@ -19,7 +19,7 @@ struct cur {
 	const char *p, *end;
 };
 
-static void
+static inline __attribute__((always_inline)) void
 ws(struct cur *c)
 {
 	while (c->p < c->end &&
@@ -27,7 +27,7 @@ ws(struct cur *c)
 		c->p++;
 }
 
-static int
+static inline __attribute__((always_inline)) int
 lit(struct cur *c, char ch)
 {
 	ws(c);
@@ -85,7 +85,7 @@ word(struct cur *c, const char *w)
 }
 
 /* One value into col, or skipped when col is NULL; 0 to give up. */
-static int
+static inline __attribute__((always_inline)) int
 value(struct cur *c, struct mlk_column *col)
 {
 	const char *s;

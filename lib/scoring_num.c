@@ -161,10 +161,14 @@ by_inverse(uint64_t m, int j, double *out)
 	half = 1ull << (b - 1);
 	if (rest == half - 1 || rest == half || rest == (1ull << b) - 1)
 		return 0;
-	/* the last bit stands for all that follows: rounding is decided */
-	bits = (uint64_t)(128 - k - s - j + 1023) << 52;
+	/*
+	 * The last bit stands for all that follows: rounding is decided.
+	 * 63 bits convert as a signed integer, without a branch.
+	 */
+	b = (int)(hi >> 63);
+	bits = (uint64_t)(128 - k - s - j + b + 1023) << 52;
 	memcpy(&scale, &bits, sizeof(scale));
-	*out = (double)(hi | 1) * scale;
+	*out = (double)(int64_t)((hi >> b) | 1) * scale;
 	return 1;
 }
 
