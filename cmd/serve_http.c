@@ -374,19 +374,30 @@ dispatch(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 	}
 }
 
+/* s into buf of size n, cut to fit. */
+static void
+copy_str(char *buf, size_t n, const char *s)
+{
+	size_t len = strnlen(s, n - 1);
+
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
 /* The first call of a request: route it, and reject it early if need be. */
 static enum MHD_Result
 begin(struct MHD_Connection *c, struct serve_state *st, const char *url,
     const char *method, const char *version, void **con_cls)
 {
 	struct req *r = xcalloc(1, sizeof(*r));
+	unsigned long long len;
 	const char *cl;
 
 	r->start = now();
 	strbuf_init(&r->body, 0);
-	snprintf(r->method, sizeof(r->method), "%s", method);
-	snprintf(r->url, sizeof(r->url), "%s", url);
-	snprintf(r->proto, sizeof(r->proto), "%s", version);
+	copy_str(r->method, sizeof(r->method), method);
+	copy_str(r->url, sizeof(r->url), url);
+	copy_str(r->proto, sizeof(r->proto), version);
 	atomic_fetch_add(&st->inflight, 1);
 	r->close = atomic_load(&st->draining);
 	*con_cls = r;
@@ -398,10 +409,16 @@ begin(struct MHD_Connection *c, struct serve_state *st, const char *url,
 		    "<token>");
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl && strtoull(cl, NULL, 10) > st->max_body) {
+	if (cl == NULL)
+		return MHD_YES;
+	len = strtoull(cl, NULL, 10);
+	if (len > st->max_body) {
 		r->too_large = 1;
 		return dispatch(c, r, st);
 	}
+	/* the body in one allocation, and room for a NUL */
+	if (len)
+		strbuf_grow(&r->body, (size_t)len + 1);
 	return MHD_YES;
 }
 
@@ -432,40 +449,113 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return dispatch(c, r, st);
 }
 
-/* The access log line: client, time, request line, status, bytes, seconds. */
-static void
-log_request(struct MHD_Connection *c, const struct req *r, double secs)
+/* Appends s, at most n bytes of it; returns the end. */
+static char *
+put_str(char *p, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* Appends v in decimal; returns the end. */
+static char *
+put_uint(char *p, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* The client's address, as inet_ntop() writes it. */
+static char *
+put_client(char *p, struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char host[INET6_ADDRSTRLEN] = "-", when[40], line[600];
-	struct tm tm;
-	time_t t = time(NULL);
-	int n;
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	char host[INET6_ADDRSTRLEN] = "-";
 
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
+	if (sa && sa->sa_family == AF_INET) {
+		const unsigned char *a = (const unsigned char *)&(
+		    (const struct sockaddr_in *)(const void *)sa)
+		                             ->sin_addr;
 
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET,
-			    &((const struct sockaddr_in *)(const void *)sa)
-			         ->sin_addr,
-			    host, sizeof(host));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-			    &((const struct sockaddr_in6 *)(const void *)sa)
-			         ->sin6_addr,
-			    host, sizeof(host));
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = put_uint(p, a[i]);
+		}
+		return p;
 	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
-	n = snprintf(line, sizeof(line),
-	    "%s - - [%s] \"%s %s %s\" %d %zu %.6f\n", host, when, r->method,
-	    r->url, r->proto, r->status, r->bytes, secs);
-	if (n > (int)sizeof(line) - 1)
-		n = (int)sizeof(line) - 1;
-	/* one write, so that lines from several threads do not mix */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+	if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    host, sizeof(host));
+	return put_str(p, host, sizeof(host));
+}
+
+/* [27/Nov/2026:17:25:01 +0000], formatted once a second by each thread. */
+static char *
+put_when(char *p)
+{
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char when[40];
+	static _Thread_local size_t len;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		len = strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000",
+		    &tm);
+		last = t;
+	}
+	memcpy(p, when, len);
+	return p + len;
+}
+
+/*
+ * The access log line: client, time, request line, status, bytes,
+ * seconds. Written without stdio, in one write() so that lines from
+ * several threads do not mix.
+ */
+static void
+log_request(struct MHD_Connection *c, const struct req *r, double secs)
+{
+	char line[INET6_ADDRSTRLEN + sizeof(r->method) + sizeof(r->url) +
+	    sizeof(r->proto) + 128];
+	char *p = line;
+	unsigned long long us =
+	    secs > 0 ? (unsigned long long)(secs * 1e6 + 0.5) : 0;
+
+	p = put_client(p, c);
+	p = put_str(p, " - - [", 6);
+	p = put_when(p);
+	p = put_str(p, "] \"", 3);
+	p = put_str(p, r->method, sizeof(r->method));
+	*p++ = ' ';
+	p = put_str(p, r->url, sizeof(r->url));
+	*p++ = ' ';
+	p = put_str(p, r->proto, sizeof(r->proto));
+	p = put_str(p, "\" ", 2);
+	p = put_uint(p, (unsigned)r->status);
+	*p++ = ' ';
+	p = put_uint(p, r->bytes);
+	*p++ = ' ';
+	p = put_uint(p, us / 1000000);
+	*p++ = '.';
+	for (unsigned long long d = 100000; d; d /= 10)
+		*p++ = (char)('0' + us / d % 10);
+	*p++ = '\n';
+	if (write(STDERR_FILENO, line, (size_t)(p - line)) < 0)
 		return;
 }
 

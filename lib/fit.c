@@ -277,11 +277,19 @@ void
 mlk_fit_parallel(size_t nchunks, void (*fn)(void *ctx, size_t c), void *ctx)
 {
 	struct par pr = { fn, ctx, nchunks, 0 };
-	long ncpu = mlk_fit_threads > 0 ? mlk_fit_threads :
-	                                  sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = ncpu > 1 ? (size_t)ncpu : 1, started = 0;
+	long ncpu;
+	size_t nthreads, started = 0;
 	pthread_t th[16];
 
+	/* one chunk (a scoring request): no thread, no sysconf() syscalls */
+	if (nchunks <= 1) {
+		if (nchunks)
+			fn(ctx, 0);
+		return;
+	}
+	ncpu = mlk_fit_threads > 0 ? mlk_fit_threads :
+	                             sysconf(_SC_NPROCESSORS_ONLN);
+	nthreads = ncpu > 1 ? (size_t)ncpu : 1;
 	if (nthreads > 16)
 		nthreads = 16;
 	if (nthreads > nchunks)

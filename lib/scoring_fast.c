@@ -19,7 +19,7 @@ struct cur {
 	const char *p, *end;
 };
 
-static void
+static inline __attribute__((always_inline)) void
 ws(struct cur *c)
 {
 	while (c->p < c->end &&
@@ -27,7 +27,7 @@ ws(struct cur *c)
 		c->p++;
 }
 
-static int
+static inline __attribute__((always_inline)) int
 lit(struct cur *c, char ch)
 {
 	ws(c);
@@ -74,48 +74,6 @@ key(struct cur *c, const char *k)
 }
 
 static int
-digits(struct cur *c)
-{
-	const char *q = c->p;
-
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
-		c->p++;
-	return c->p > q;
-}
-
-/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int
-number(struct cur *c, const char **s, size_t *n)
-{
-	const char *q = c->p;
-
-	if (c->p < c->end && *c->p == '-')
-		c->p++;
-	if (c->p < c->end && *c->p == '0')
-		c->p++;
-	else if (!digits(c))
-		return 0;
-	if (c->p < c->end && *c->p == '.') {
-		c->p++;
-		if (!digits(c))
-			return 0;
-	}
-	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
-		c->p++;
-		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
-			c->p++;
-		if (!digits(c))
-			return 0;
-	}
-	*s = q;
-	*n = (size_t)(c->p - q);
-	/* long integers: let jansson say whether they fit */
-	return *n <= 40 &&
-	    (*n < 16 || memchr(q, '.', *n) || memchr(q, 'e', *n) ||
-	        memchr(q, 'E', *n));
-}
-
-static int
 word(struct cur *c, const char *w)
 {
 	size_t n = strlen(w);
@@ -127,7 +85,7 @@ word(struct cur *c, const char *w)
 }
 
 /* One value into col, or skipped when col is NULL; 0 to give up. */
-static int
+static inline __attribute__((always_inline)) int
 value(struct cur *c, struct mlk_column *col)
 {
 	const char *s;
@@ -175,16 +133,31 @@ value(struct cur *c, struct mlk_column *col)
 		mlk_column_append_bool(col, b);
 		return 1;
 	default:
-		if (!number(c, &s, &n))
+		if (!scoring_num_scan(&c->p, c->end, &x))
 			return 0;
 		if (col == NULL)
 			return 1;
-		if (col->type != MLK_T_FLOAT64 ||
-		    mlk_value_parse_float64(s, n, &x) != 0)
+		if (col->type != MLK_T_FLOAT64)
 			return 0;
 		mlk_column_append_f64(col, x);
 		return 1;
 	}
+}
+
+/*
+ * Room in every column for the rows the rest of the body holds if they
+ * are as long as the first one (row bytes of left), so that the columns
+ * grow once.
+ */
+static void
+reserve(struct mlk_scoring_frame *fr, size_t row, size_t left)
+{
+	size_t n = left / (row ? row : 1) + 2;
+
+	if (n > 65536)
+		n = 65536;
+	for (size_t f = 0; f < fr->ncols; f++)
+		mlk_column_reserve(&fr->cols[f], n, 0);
 }
 
 int
@@ -227,6 +200,8 @@ scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
 		goto done;
 	if (!lit(&c, ']')) {
 		do {
+			const char *row = c.p;
+
 			if (!lit(&c, '['))
 				goto done;
 			for (size_t j = 0; j < ncols; j++)
@@ -236,6 +211,9 @@ scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
 					goto done;
 			if (!lit(&c, ']'))
 				goto done;
+			if (rows == 0)
+				reserve(fr, (size_t)(c.p - row),
+				    (size_t)(c.end - c.p));
 			if (scoring_expired(fr, deadline, rows++)) {
 				ok = -1;
 				goto done;

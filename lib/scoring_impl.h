@@ -26,4 +26,14 @@ struct mlk_error *scoring_missing(const struct mlk_model *, const int *found);
 int scoring_fast_split(const struct mlk_model *, const char *body, size_t len,
     double deadline, struct mlk_scoring_frame *fr);
 
+/*
+ * A JSON number at *pp (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?)
+ * into *out, the same double as mlk_value_parse_float64() gives, *pp
+ * moved past it; 0 when there is none, or when it is an integer of 16
+ * characters or more (the general parser says whether it fits).
+ */
+int scoring_num_scan(const char **pp, const char *end, double *out);
+/* mlk_value_format_float64(), the same bytes, mostly without printf. */
+size_t scoring_num_format(char *buf, double);
+
 #endif

@@ -53,8 +53,36 @@ add_num(struct strbuf *sb, double x)
 		strbuf_addstr(sb, "null");
 		return;
 	}
-	n = mlk_value_format_float64(buf, x);
+	n = scoring_num_format(buf, x);
 	strbuf_add(sb, buf, n);
+}
+
+/* The numbers of a list, written in place a block at a time. */
+static void
+add_nums(struct strbuf *sb, const double *x, size_t n)
+{
+	enum { BLOCK = 256, ROOM = MLK_VALUE_FMT_MAX + 2 };
+
+	for (size_t i = 0; i < n; i += BLOCK) {
+		size_t end = n - i < BLOCK ? n : i + BLOCK;
+		char *p;
+
+		strbuf_grow(sb, (end - i) * ROOM);
+		p = sb->buf + sb->len;
+		for (size_t j = i; j < end; j++) {
+			if (j) {
+				*p++ = ',';
+				*p++ = ' ';
+			}
+			if (isfinite(x[j]))
+				p += scoring_num_format(p, x[j]);
+			else {
+				memcpy(p, "null", 4);
+				p += 4;
+			}
+		}
+		strbuf_setlen(sb, (size_t)(p - sb->buf));
+	}
 }
 
 /* A class label typed as the target: a number, a bool or a string. */
@@ -103,13 +131,14 @@ mlk_scoring_format(const struct mlk_model *m, const double *pred,
 
 	strbuf_grow(sb, 32 + n * (clf ? 48 * (m->nclasses + 1) : 24));
 	strbuf_addstr(sb, "{\"predictions\": [");
+	if (!clf) {
+		add_nums(sb, pred, n);
+		strbuf_addstr(sb, "]}");
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addstr(sb, ", ");
-		if (!clf) {
-			add_num(sb, pred[i]);
-			continue;
-		}
 		strbuf_addstr(sb, "{\"prediction\": ");
 		add_label(sb, m, class_of(m, pred[i]));
 		for (size_t c = 0; c < m->nclasses; c++) {

@@ -1,4 +1,4 @@
-/* Prometheus metrics on relaxed atomics. */
+/* Prometheus metrics on relaxed atomics, in a shard per request thread. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -34,13 +34,25 @@ struct hist {
 	atomic_uint_fast64_t sum_ns;
 };
 
-struct mlk_serve_metrics {
-	size_t nmodels;
-	char **names;
+/*
+ * The counters, once per shard: each request thread counts in its own
+ * shard, so that two threads do not fight over the cache lines; the
+ * exposition adds the shards up.
+ */
+#define NSHARD 8
+
+struct shard {
+	void *mem; /* one allocation, padded on both sides */
 	/* (nmodels + 1) x routes x statuses; model slot 0 is "no model" */
 	atomic_uint_fast64_t *requests;
 	struct hist *hists; /* (nmodels + 1) x routes */
 	atomic_uint_fast64_t *rows; /* nmodels */
+};
+
+struct mlk_serve_metrics {
+	size_t nmodels;
+	char **names;
+	struct shard shards[NSHARD];
 	atomic_uint_fast64_t *reloads; /* nmodels */
 	pthread_mutex_t lock; /* guards versions and trees */
 	char **versions, **trees;
@@ -58,9 +70,19 @@ mlk_serve_metrics_new(size_t nmodels, const char *const *names)
 	m->trees = xcalloc(nmodels + 1, sizeof(*m->trees));
 	for (size_t i = 0; i < nmodels; i++)
 		m->names[i] = xstrdup(names[i]);
-	m->requests = xcalloc(slots * NSTATUS, sizeof(*m->requests));
-	m->hists = xcalloc(slots, sizeof(*m->hists));
-	m->rows = xcalloc(nmodels + 1, sizeof(*m->rows));
+	for (size_t i = 0; i < NSHARD; i++) {
+		struct shard *sh = &m->shards[i];
+		size_t nreq = slots * NSTATUS * sizeof(*sh->requests);
+		size_t nhist = slots * sizeof(*sh->hists);
+		char *p = xcalloc(1,
+		    64 + nreq + nhist + (nmodels + 1) * sizeof(*sh->rows) + 64);
+
+		sh->mem = p;
+		sh->requests = (atomic_uint_fast64_t *)(void *)(p + 64);
+		sh->hists = (struct hist *)(void *)(p + 64 + nreq);
+		sh->rows =
+		    (atomic_uint_fast64_t *)(void *)(p + 64 + nreq + nhist);
+	}
 	m->reloads = xcalloc(nmodels + 1, sizeof(*m->reloads));
 	pthread_mutex_init(&m->lock, NULL);
 	return m;
@@ -79,9 +101,8 @@ mlk_serve_metrics_free(struct mlk_serve_metrics *m)
 	free(m->names);
 	free(m->versions);
 	free(m->trees);
-	free(m->requests);
-	free(m->hists);
-	free(m->rows);
+	for (size_t i = 0; i < NSHARD; i++)
+		free(m->shards[i].mem);
 	free(m->reloads);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -100,14 +121,20 @@ void
 mlk_serve_metrics_request(struct mlk_serve_metrics *m, int model,
     enum mlk_serve_route route, int status, double seconds, size_t rows)
 {
+	static _Thread_local unsigned shard; /* 1 + its index, or 0 */
+	static atomic_uint next;
+	struct shard *mine;
 	size_t slot, b = 0;
 	struct hist *h;
 
 	if (model < -1 || model >= (int)m->nmodels || route >= MLK_ROUTE_COUNT)
 		return;
+	if (shard == 0)
+		shard = 1 + atomic_fetch_add(&next, 1) % NSHARD;
+	mine = &m->shards[shard - 1];
 	slot = (size_t)(model + 1) * MLK_ROUTE_COUNT + route;
-	h = &m->hists[slot];
-	atomic_fetch_add_explicit(&m->requests[slot * NSTATUS +
+	h = &mine->hists[slot];
+	atomic_fetch_add_explicit(&mine->requests[slot * NSTATUS +
 	                              status_slot(status)],
 	    1, memory_order_relaxed);
 	while (b < NBOUND && seconds > bounds[b])
@@ -118,7 +145,7 @@ mlk_serve_metrics_request(struct mlk_serve_metrics *m, int model,
 	    (uint_fast64_t)(seconds > 0 ? seconds * 1e9 : 0),
 	    memory_order_relaxed);
 	if (model >= 0 && rows)
-		atomic_fetch_add_explicit(&m->rows[model], rows,
+		atomic_fetch_add_explicit(&mine->rows[model], rows,
 		    memory_order_relaxed);
 }
 
@@ -169,16 +196,30 @@ get(atomic_uint_fast64_t *p)
 	return atomic_load_explicit(p, memory_order_relaxed);
 }
 
+/* The counter at byte offset off of shard 0's memory, over every shard. */
+static uint64_t
+sum(struct mlk_serve_metrics *m, const void *p0)
+{
+	size_t off = (size_t)((const char *)p0 - (char *)m->shards[0].mem);
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < NSHARD; i++)
+		n += get(
+		    (atomic_uint_fast64_t *)(void *)((char *)m->shards[i].mem +
+		        off));
+	return n;
+}
+
 static void
 format_hist(struct mlk_serve_metrics *m, size_t mi, size_t r, struct strbuf *sb)
 {
-	struct hist *h = &m->hists[mi * MLK_ROUTE_COUNT + r];
-	uint64_t cum = 0;
+	struct hist *h = &m->shards[0].hists[mi * MLK_ROUTE_COUNT + r];
+	uint64_t cum = 0, count = sum(m, &h->count);
 
-	if (get(&h->count) == 0)
+	if (count == 0)
 		return;
 	for (size_t b = 0; b <= NBOUND; b++) {
-		cum += get(&h->bucket[b]);
+		cum += sum(m, &h->bucket[b]);
 		strbuf_addstr(sb, "mlk_serve_request_duration_seconds_bucket{");
 		model_label(sb, m, mi);
 		strbuf_addf(sb, ",path=\"%s\",le=\"", route_names[r]);
@@ -191,11 +232,11 @@ format_hist(struct mlk_serve_metrics *m, size_t mi, size_t r, struct strbuf *sb)
 	strbuf_addstr(sb, "mlk_serve_request_duration_seconds_sum{");
 	model_label(sb, m, mi);
 	strbuf_addf(sb, ",path=\"%s\"} %.9f\n", route_names[r],
-	    (double)get(&h->sum_ns) / 1e9);
+	    (double)sum(m, &h->sum_ns) / 1e9);
 	strbuf_addstr(sb, "mlk_serve_request_duration_seconds_count{");
 	model_label(sb, m, mi);
 	strbuf_addf(sb, ",path=\"%s\"} %llu\n", route_names[r],
-	    (unsigned long long)get(&h->count));
+	    (unsigned long long)count);
 }
 
 void
@@ -209,10 +250,11 @@ mlk_serve_metrics_format(struct mlk_serve_metrics *m, struct strbuf *sb)
 	for (size_t mi = 0; mi < slots; mi++)
 		for (size_t r = 0; r < MLK_ROUTE_COUNT; r++)
 			for (size_t s = 0; s < NSTATUS; s++) {
-				uint64_t n = get(
-				    &m->requests[(mi * MLK_ROUTE_COUNT + r) *
-				            NSTATUS +
-				        s]);
+				uint64_t n = sum(m,
+				    &m->shards[0]
+				         .requests[(mi * MLK_ROUTE_COUNT + r) *
+				                 NSTATUS +
+				             s]);
 
 				if (n == 0)
 					continue;
@@ -237,7 +279,7 @@ mlk_serve_metrics_format(struct mlk_serve_metrics *m, struct strbuf *sb)
 		strbuf_addstr(sb, "mlk_serve_rows_total{");
 		model_label(sb, m, i + 1);
 		strbuf_addf(sb, "} %llu\n",
-		    (unsigned long long)get(&m->rows[i]));
+		    (unsigned long long)sum(m, &m->shards[0].rows[i]));
 	}
 	strbuf_addstr(sb,
 	    "# HELP mlk_serve_model_reloads_total Model versions switched to "

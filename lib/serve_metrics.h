@@ -1,9 +1,10 @@
 /*
  * The scoring server's Prometheus metrics: requests by model, route and
  * status; latency histograms by model and route; rows scored and the
- * version each model serves. Counting is a few relaxed atomic adds, so
- * every request thread counts without a lock; only a version change
- * (a reload) and the text exposition take one.
+ * version each model serves. Counting is a few relaxed atomic adds on
+ * the counting thread's own shard, so every request thread counts
+ * without a lock or a shared cache line; only a version change (a
+ * reload) and the text exposition take the lock.
  */
 #ifndef MLK_SERVE_METRICS_H
 #define MLK_SERVE_METRICS_H
