@@ -1,0 +1,327 @@
+/*
+ * The hash join's table and probe, and the split of their work over
+ * threads: hashing by row ranges, building by bucket ranges (each worker
+ * reads every row and places those of its buckets, so the table is the
+ * same for any number of workers), probing by left row ranges.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_join_impl.h"
+#include "xmalloc.h"
+
+static inline uint64_t
+fmix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+static uint64_t
+hash_bytes(const unsigned char *s, size_t len)
+{
+	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ fmix(w)) * 0x100000001b3ULL;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ fmix(w ^ 0xa5)) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static inline uint64_t
+hash_cell(const struct mlk_column *c, size_t r)
+{
+	switch (c->type) {
+	case MLK_T_FLOAT64: {
+		double d = c->f64[r];
+		uint64_t v;
+		if (d == 0)
+			d = 0; /* -0.0 equals 0.0 */
+		if (isnan(d))
+			d = NAN; /* NaN equals NaN, as col_cmp has it */
+		memcpy(&v, &d, sizeof(v));
+		return v;
+	}
+	case MLK_T_BOOL:
+		return c->b[r];
+	case MLK_T_STRING: {
+		size_t len;
+		const char *s = mlk_column_get_str(c, r, &len);
+		return hash_bytes((const unsigned char *)s, len);
+	}
+	default:
+		return (uint64_t)c->i64[r];
+	}
+}
+
+void
+jkeys_hash(const struct val *k, size_t nk, size_t from, size_t to, uint64_t *h,
+    uint8_t *isnull)
+{
+	memset(isnull + from, 0, to - from);
+	memset(h + from, 0, (to - from) * sizeof(*h));
+	for (size_t i = 0; i < nk; i++) {
+		const struct mlk_column *c = k[i].col;
+		if (k[i].is_const) {
+			uint64_t v =
+			    mlk_column_is_null(c, 0) ? 0 : hash_cell(c, 0);
+			for (size_t r = from; r < to; r++) {
+				isnull[r] |= mlk_column_is_null(c, 0);
+				h[r] = fmix(h[r] * 0x9e3779b97f4a7c15ULL + v);
+			}
+			continue;
+		}
+		if (c->nulls)
+			for (size_t r = from; r < to; r++)
+				isnull[r] |= mlk_column_is_null(c, r);
+		if (c->type == MLK_T_INT64 || c->type == MLK_T_DATE ||
+		    c->type == MLK_T_TIMESTAMP) {
+			for (size_t r = from; r < to; r++)
+				h[r] = fmix(h[r] * 0x9e3779b97f4a7c15ULL +
+				    (uint64_t)c->i64[r]);
+			continue;
+		}
+		for (size_t r = from; r < to; r++)
+			h[r] = fmix(
+			    h[r] * 0x9e3779b97f4a7c15ULL + hash_cell(c, r));
+	}
+}
+
+/* Equality of two non-NULL keys of one type, as col_cmp() == 0. */
+static inline int
+keys_equal(const struct val *a, size_t ra, const struct val *b, size_t rb,
+    size_t nk)
+{
+	for (size_t i = 0; i < nk; i++) {
+		const struct mlk_column *x = a[i].col, *y = b[i].col;
+		size_t rx = a[i].is_const ? 0 : ra, ry = b[i].is_const ? 0 : rb;
+		switch (x->type) {
+		case MLK_T_STRING: {
+			size_t lx = x->offsets[rx + 1] - x->offsets[rx];
+			size_t ly = y->offsets[ry + 1] - y->offsets[ry];
+			if (lx != ly ||
+			    memcmp(x->data + x->offsets[rx],
+			        y->data + y->offsets[ry], lx) != 0)
+				return 0;
+			break;
+		}
+		case MLK_T_FLOAT64: {
+			double p = x->f64[rx], q = y->f64[ry];
+			if (!(p == q || (isnan(p) && isnan(q))))
+				return 0;
+			break;
+		}
+		case MLK_T_BOOL:
+			if (x->b[rx] != y->b[ry])
+				return 0;
+			break;
+		default:
+			if (x->i64[rx] != y->i64[ry])
+				return 0;
+			break;
+		}
+	}
+	return 1;
+}
+
+/* --- the table ------------------------------------------------------- */
+
+struct build_job {
+	struct join_ht *ht;
+	const uint64_t *h;
+	const uint8_t *isnull;
+	size_t n, nt;
+	size_t *count; /* per worker: its entries, then where they start */
+};
+
+static void
+bucket_range(const struct build_job *j, size_t t, size_t *b0, size_t *b1)
+{
+	size_t nb = j->ht->mask + 1;
+
+	*b0 = nb / j->nt * t;
+	*b1 = t + 1 == j->nt ? nb : nb / j->nt * (t + 1);
+}
+
+static void
+build_count(void *arg, size_t t)
+{
+	struct build_job *j = arg;
+	uint32_t *start = j->ht->start;
+	size_t b0, b1, n = 0;
+
+	bucket_range(j, t, &b0, &b1);
+	for (size_t r = 0; r < j->n; r++) {
+		size_t b = j->h[r] & j->ht->mask;
+		if (b >= b0 && b < b1 && !j->isnull[r]) {
+			start[b]++;
+			n++;
+		}
+	}
+	j->count[t] = n;
+}
+
+static void
+build_fill(void *arg, size_t t)
+{
+	struct build_job *j = arg;
+	struct join_ht *ht = j->ht;
+	size_t b0, b1, end = j->count[t];
+
+	bucket_range(j, t, &b0, &b1);
+	for (size_t b = b0; b < b1; b++) {
+		end += ht->start[b];
+		ht->start[b] = (uint32_t)end;
+	}
+	/* Backwards, so that each bucket lists its rows in order. */
+	for (size_t r = j->n; r-- > 0;) {
+		size_t b = j->h[r] & ht->mask;
+		if (b >= b0 && b < b1 && !j->isnull[r]) {
+			uint32_t e = --ht->start[b];
+			ht->row[e] = (uint32_t)r;
+			ht->hash[e] = j->h[r];
+		}
+	}
+}
+
+void
+join_ht_build(struct join_ht *ht, const uint64_t *h, const uint8_t *isnull,
+    size_t n, size_t nt)
+{
+	struct build_job j = { ht, h, isnull, n, nt, NULL };
+	size_t nb = 16, total = 0;
+
+	while (nb < 2 * n)
+		nb *= 2;
+	if (nt > nb / 16)
+		j.nt = nt = nb / 16;
+	ht->mask = nb - 1;
+	ht->start = xcalloc(nb + 1, sizeof(*ht->start));
+	ht->row = xcalloc(n + 1, sizeof(*ht->row));
+	ht->hash = xcalloc(n + 1, sizeof(*ht->hash));
+	j.count = xcalloc(nt, sizeof(*j.count));
+	join_par(nt, build_count, &j);
+	for (size_t t = 0; t < nt; t++) {
+		size_t c = j.count[t];
+		j.count[t] = total;
+		total += c;
+	}
+	join_par(nt, build_fill, &j);
+	ht->start[nb] = (uint32_t)total;
+	free(j.count);
+}
+
+void
+join_ht_release(struct join_ht *ht)
+{
+	free(ht->start);
+	free(ht->row);
+	free(ht->hash);
+	memset(ht, 0, sizeof(*ht));
+}
+
+/* --- probing --------------------------------------------------------- */
+
+static inline void
+push(struct join_pairs *o, size_t l, size_t r)
+{
+	if (o->n == o->alloc) {
+		o->alloc = o->alloc ? o->alloc * 2 : 4096;
+		o->li = xreallocarray(o->li, o->alloc, sizeof(*o->li));
+		o->ri = xreallocarray(o->ri, o->alloc, sizeof(*o->ri));
+	}
+	o->li[o->n] = l;
+	o->ri[o->n++] = r;
+}
+
+void
+join_probe_range(const struct join_probe *pr, size_t from, size_t to,
+    struct join_pairs *o)
+{
+	const struct join_ht *ht = pr->ht;
+	size_t l;
+
+	o->n = 0;
+	for (l = from; l < to && o->n < pr->cap; l++) {
+		size_t before = o->n;
+		if (pr->nkeys == 0) {
+			for (size_t r = 0; r < pr->nright; r++)
+				push(o, l, r);
+		} else if (!pr->lnull[l]) {
+			uint64_t h = pr->lh[l];
+			size_t b = h & ht->mask;
+			for (uint32_t e = ht->start[b]; e < ht->start[b + 1];
+			     e++)
+				if (ht->hash[e] == h &&
+				    keys_equal(pr->lk, l, pr->rk, ht->row[e],
+				        pr->nkeys))
+					push(o, l, ht->row[e]);
+		}
+		if (pr->null_pair && o->n == before)
+			push(o, l, SIZE_MAX);
+	}
+	o->stop = l;
+}
+
+void
+join_pairs_release(struct join_pairs *o)
+{
+	free(o->li);
+	free(o->ri);
+	memset(o, 0, sizeof(*o));
+}
+
+/* --- threads --------------------------------------------------------- */
+
+struct par_arg {
+	void (*fn)(void *, size_t);
+	void *arg;
+	size_t t;
+	pthread_t tid;
+	int started;
+};
+
+static void *
+par_run(void *a)
+{
+	struct par_arg *p = a;
+
+	p->fn(p->arg, p->t);
+	return NULL;
+}
+
+void
+join_par(size_t nt, void (*fn)(void *arg, size_t t), void *arg)
+{
+	struct par_arg *w;
+
+	if (nt <= 1) {
+		fn(arg, 0);
+		return;
+	}
+	w = xcalloc(nt, sizeof(*w));
+	for (size_t t = 1; t < nt; t++) {
+		w[t] = (struct par_arg){ fn, arg, t, 0, 0 };
+		w[t].started =
+		    pthread_create(&w[t].tid, NULL, par_run, &w[t]) == 0;
+	}
+	fn(arg, 0);
+	for (size_t t = 1; t < nt; t++) {
+		if (w[t].started)
+			pthread_join(w[t].tid, NULL);
+		else
+			fn(arg, t);
+	}
+	free(w);
+}
