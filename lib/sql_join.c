@@ -32,6 +32,7 @@ struct join_st {
 	uint8_t *lnull;
 	size_t lrow, lrows;
 	int have_left;
+	double fan; /* pairs per left row, as last probed */
 	struct join_pairs *wp; /* per worker */
 	size_t nwp;
 	size_t *li, *ri, npairs; /* the pairs in row order: wp[0]'s or cat */
@@ -104,6 +105,7 @@ build(struct plan *p, struct join_st *st)
 	for (size_t i = 0; i < p->nkeys; i++)
 		if ((err = bx_eval(p->rkeys[i], st->r.cols, n, &st->rk[i])))
 			return err;
+	st->fan = p->nkeys ? 1 : (double)n;
 	if (p->nkeys == 0)
 		return NULL;
 	if (n >= UINT32_MAX)
@@ -143,6 +145,7 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 {
 	struct probe_job j = { 0 };
 	size_t n = 0;
+	double rows;
 
 	j.pr.lk = st->lk;
 	j.pr.rk = st->rk;
@@ -152,11 +155,16 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 	j.pr.ht = &st->ht;
 	j.pr.nright = st->r.nrows;
 	j.pr.null_pair = p->jkind == J_LEFT && p->pred == NULL;
+	/* About a batch of pairs, by the rows per pair seen so far. */
+	rows = st->fan > 0.25 ? (double)JOIN_BATCH / st->fan : 4.0 * JOIN_BATCH;
 	j.from = st->lrow;
-	j.to = st->lrows - st->lrow > JOIN_BATCH ? st->lrow + JOIN_BATCH :
-	                                           st->lrows;
-	j.nt = workers(p, j.to - j.from);
-	j.pr.cap = JOIN_BATCH / j.nt;
+	j.to = rows < 1                         ? j.from + 1 :
+	    rows < (double)(st->lrows - j.from) ? j.from + (size_t)rows :
+	                                          st->lrows;
+	j.nt = workers(p, (size_t)((double)(j.to - j.from) * (1 + st->fan)));
+	if (j.nt > j.to - j.from)
+		j.nt = j.to - j.from;
+	j.pr.cap = 2 * JOIN_BATCH;
 	if (st->nwp < j.nt) {
 		st->wp = xreallocarray(st->wp, j.nt, sizeof(*st->wp));
 		memset(st->wp + st->nwp, 0, (j.nt - st->nwp) * sizeof(*st->wp));
@@ -164,7 +172,10 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 	}
 	j.wp = st->wp;
 	join_par(j.nt, probe_part, &j);
-	/* Up to the first range that stopped short, the rest is redone. */
+	/*
+	 * Up to the first range that stopped short (a worker's pairs past
+	 * the cap: a fan-out far above the estimate), the rest is redone.
+	 */
 	*first = st->lrow;
 	for (size_t t = 0; t < j.nt; t++) {
 		size_t end = t + 1 == j.nt ?
@@ -178,6 +189,7 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 		}
 	}
 	*last = st->lrow;
+	st->fan = (double)n / (double)(*last - *first);
 	if (j.nt == 1) {
 		st->li = j.wp[0].li;
 		st->ri = j.wp[0].ri;
@@ -218,11 +230,10 @@ gather_part(void *arg, size_t t)
 	size_t nl = p->child->ncols;
 
 	for (size_t i = t; i < p->ncols; i += j->nt) {
-		mlk_column_reset(&p->out[i]);
 		if (i < nl)
-			col_gather(&p->out[i], &p->child->cur[i], j->li, j->n);
+			join_gather(&p->out[i], &p->child->cur[i], j->li, j->n);
 		else
-			col_gather(&p->out[i], &j->right[i - nl], j->ri, j->n);
+			join_gather(&p->out[i], &j->right[i - nl], j->ri, j->n);
 	}
 }
 

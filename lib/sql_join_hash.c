@@ -110,10 +110,18 @@ keys_equal(const struct val *a, size_t ra, const struct val *b, size_t rb,
 		case MLK_T_STRING: {
 			size_t lx = x->offsets[rx + 1] - x->offsets[rx];
 			size_t ly = y->offsets[ry + 1] - y->offsets[ry];
-			if (lx != ly ||
-			    memcmp(x->data + x->offsets[rx],
-			        y->data + y->offsets[ry], lx) != 0)
+			const char *sx = x->data + x->offsets[rx];
+			const char *sy = y->data + y->offsets[ry];
+			if (lx != ly)
 				return 0;
+			if (lx > 16) {
+				if (memcmp(sx, sy, lx) != 0)
+					return 0;
+				break;
+			}
+			for (size_t k = 0; k < lx; k++)
+				if (sx[k] != sy[k])
+					return 0;
 			break;
 		}
 		case MLK_T_FLOAT64: {
@@ -189,8 +197,8 @@ build_fill(void *arg, size_t t)
 		size_t b = j->h[r] & ht->mask;
 		if (b >= b0 && b < b1 && !j->isnull[r]) {
 			uint32_t e = --ht->start[b];
-			ht->row[e] = (uint32_t)r;
-			ht->hash[e] = j->h[r];
+			ht->ent[e].tag = (uint32_t)(j->h[r] >> 32);
+			ht->ent[e].row = (uint32_t)r;
 		}
 	}
 }
@@ -208,8 +216,7 @@ join_ht_build(struct join_ht *ht, const uint64_t *h, const uint8_t *isnull,
 		j.nt = nt = nb / 16;
 	ht->mask = nb - 1;
 	ht->start = xcalloc(nb + 1, sizeof(*ht->start));
-	ht->row = xcalloc(n + 1, sizeof(*ht->row));
-	ht->hash = xcalloc(n + 1, sizeof(*ht->hash));
+	ht->ent = xcalloc(n + 1, sizeof(*ht->ent));
 	j.count = xcalloc(nt, sizeof(*j.count));
 	join_par(nt, build_count, &j);
 	for (size_t t = 0; t < nt; t++) {
@@ -226,8 +233,7 @@ void
 join_ht_release(struct join_ht *ht)
 {
 	free(ht->start);
-	free(ht->row);
-	free(ht->hash);
+	free(ht->ent);
 	memset(ht, 0, sizeof(*ht));
 }
 
@@ -245,28 +251,94 @@ push(struct join_pairs *o, size_t l, size_t r)
 	o->ri[o->n++] = r;
 }
 
+/* The first right key's cell of row r, for a prefetch. */
+static inline const void *
+key_addr(const struct val *k, uint32_t r)
+{
+	const struct mlk_column *c = k->col;
+
+	if (k->is_const)
+		return c;
+	switch (c->type) {
+	case MLK_T_STRING:
+		return &c->offsets[r];
+	case MLK_T_FLOAT64:
+		return &c->f64[r];
+	case MLK_T_BOOL:
+		return &c->b[r];
+	default:
+		return &c->i64[r];
+	}
+}
+
+/*
+ * Fetches the right keys of the first entries in the bucket of hash h:
+ * their cells, or with str their string bytes.
+ */
+static inline void
+fetch_keys(const struct join_probe *pr, uint64_t h,
+    const struct mlk_column *str)
+{
+	const struct join_ht *ht = pr->ht;
+	size_t b = h & ht->mask;
+	uint32_t e = ht->start[b], end = ht->start[b + 1];
+
+	if (end - e > 4)
+		end = e + 4;
+	for (; e < end; e++)
+		__builtin_prefetch(str ?
+		        str->data + str->offsets[ht->ent[e].row] :
+		        key_addr(pr->rk, ht->ent[e].row));
+}
+
+/*
+ * Rows ahead whose bucket, entries and right key are fetched into the
+ * cache while the current row is probed: a probe of a table larger than
+ * the cache waits on memory, not on arithmetic.
+ */
+#define AHEAD 32
+
 void
 join_probe_range(const struct join_probe *pr, size_t from, size_t to,
     struct join_pairs *o)
 {
 	const struct join_ht *ht = pr->ht;
+	const uint64_t *lh = pr->lh;
+	const struct mlk_column *str = NULL;
 	size_t l;
 
+	if (pr->nkeys && !pr->rk[0].is_const &&
+	    pr->rk[0].col->type == MLK_T_STRING)
+		str = pr->rk[0].col;
 	o->n = 0;
 	for (l = from; l < to && o->n < pr->cap; l++) {
 		size_t before = o->n;
 		if (pr->nkeys == 0) {
 			for (size_t r = 0; r < pr->nright; r++)
 				push(o, l, r);
-		} else if (!pr->lnull[l]) {
-			uint64_t h = pr->lh[l];
+		} else {
+			if (l + AHEAD < to)
+				__builtin_prefetch(
+				    &ht->start[lh[l + AHEAD] & ht->mask]);
+			if (l + AHEAD / 2 < to)
+				__builtin_prefetch(
+				    &ht->ent[ht->start[lh[l + AHEAD / 2] &
+				        ht->mask]]);
+			if (l + AHEAD / 4 < to)
+				fetch_keys(pr, lh[l + AHEAD / 4], NULL);
+			if (l + AHEAD / 8 < to && str)
+				fetch_keys(pr, lh[l + AHEAD / 8], str);
+		}
+		if (pr->nkeys && !pr->lnull[l]) {
+			uint64_t h = lh[l];
+			uint32_t tag = (uint32_t)(h >> 32);
 			size_t b = h & ht->mask;
 			for (uint32_t e = ht->start[b]; e < ht->start[b + 1];
 			     e++)
-				if (ht->hash[e] == h &&
-				    keys_equal(pr->lk, l, pr->rk, ht->row[e],
-				        pr->nkeys))
-					push(o, l, ht->row[e]);
+				if (ht->ent[e].tag == tag &&
+				    keys_equal(pr->lk, l, pr->rk,
+				        ht->ent[e].row, pr->nkeys))
+					push(o, l, ht->ent[e].row);
 		}
 		if (pr->null_pair && o->n == before)
 			push(o, l, SIZE_MAX);

@@ -1,7 +1,8 @@
 /*
- * The hash join's parts, shared by sql_join.c (the operator) and
+ * The hash join's parts, shared by sql_join.c (the operator),
  * sql_join_hash.c (key hashing, the hash table, probing a range of left
- * rows, and the split of that work over threads).
+ * rows, and the split of that work over threads) and sql_join_gather.c
+ * (the output columns).
  */
 #ifndef MLK_SQL_JOIN_IMPL_H
 #define MLK_SQL_JOIN_IMPL_H
@@ -14,11 +15,15 @@
  * matches of a left row in the right side's order. Rows with a NULL key
  * are in no bucket.
  */
+struct join_ent {
+	uint32_t tag; /* the hash's high half */
+	uint32_t row;
+};
+
 struct join_ht {
-	size_t mask; /* buckets - 1 */
+	size_t mask; /* buckets - 1: a bucket is a hash's low bits */
 	uint32_t *start; /* buckets + 1 */
-	uint32_t *row;
-	uint64_t *hash;
+	struct join_ent *ent;
 };
 
 /*
@@ -59,6 +64,13 @@ struct join_probe {
 void join_probe_range(const struct join_probe *, size_t from, size_t to,
     struct join_pairs *out);
 void join_pairs_release(struct join_pairs *);
+
+/*
+ * Fills dst (emptied first) with src[idx[i]] for i < n, a NULL where
+ * idx[i] is SIZE_MAX (sql_join_gather.c).
+ */
+void join_gather(struct mlk_column *dst, const struct mlk_column *src,
+    const size_t *idx, size_t n);
 
 /*
  * Runs fn(arg, t) for every t < nt, each on a thread of its own (t = 0

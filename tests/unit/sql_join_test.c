@@ -101,12 +101,12 @@ test_build_and_probe(void)
 	for (size_t t = 1; t < 4; t++)
 		same &= ht[t].mask == ht[0].mask &&
 		    memcmp(ht[t].start, ht[0].start, (nb + 1) * 4) == 0 &&
-		    memcmp(ht[t].row, ht[0].row, NR * 4) == 0;
+		    memcmp(ht[t].ent, ht[0].ent, ht[0].start[nb] * 8) == 0;
 	tap_ok(same, "the table is the same on 1 to 4 threads");
 	for (size_t b = 0; b < nb; b++)
 		for (uint32_t e = ht[0].start[b]; e + 1 < ht[0].start[b + 1];
 		     e++)
-			ordered &= ht[0].row[e] < ht[0].row[e + 1];
+			ordered &= ht[0].ent[e].row < ht[0].ent[e + 1].row;
 	tap_ok(ordered, "a bucket lists its rows in order");
 	tap_ok(ht[0].start[nb] < NR, "NULL keys are left out");
 
