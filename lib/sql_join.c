@@ -35,7 +35,9 @@ struct join_st {
 	double fan; /* pairs per left row, as last probed */
 	struct join_pairs *wp; /* per worker */
 	size_t nwp;
-	size_t *li, *ri, npairs; /* the pairs in row order: wp[0]'s or cat */
+	struct join_seg *seg; /* the round's pairs: wp[t]'s, in row order */
+	size_t nseg, npairs;
+	size_t *li, *ri; /* all in one list (flatten): wp[0]'s or cat */
 	size_t *cat_li, *cat_ri,
 	    acat; /* several workers' pairs, put together */
 };
@@ -137,8 +139,8 @@ probe_part(void *arg, size_t t)
 }
 
 /*
- * The pairs of the next left rows from st->lrow, in row order, into
- * st->li, st->ri; [*first, *last) are the rows they cover.
+ * The pairs of the next left rows from st->lrow, in row order, as one
+ * list per worker in st->seg; [*first, *last) are the rows they cover.
  */
 static void
 probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
@@ -166,6 +168,7 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 		j.nt = j.to - j.from;
 	j.pr.cap = 2 * JOIN_BATCH;
 	if (st->nwp < j.nt) {
+		st->seg = xreallocarray(st->seg, j.nt, sizeof(*st->seg));
 		st->wp = xreallocarray(st->wp, j.nt, sizeof(*st->wp));
 		memset(st->wp + st->nwp, 0, (j.nt - st->nwp) * sizeof(*st->wp));
 		st->nwp = j.nt;
@@ -190,36 +193,47 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 	}
 	*last = st->lrow;
 	st->fan = (double)n / (double)(*last - *first);
-	if (j.nt == 1) {
-		st->li = j.wp[0].li;
-		st->ri = j.wp[0].ri;
-		st->npairs = j.wp[0].n;
+	st->npairs = n;
+	st->nseg = j.nt;
+	for (size_t t = 0; t < j.nt; t++)
+		st->seg[t] =
+		    (struct join_seg){ j.wp[t].li, j.wp[t].ri, j.wp[t].n };
+}
+
+/* The round's pairs in one list, st->li and st->ri. */
+static void
+flatten(struct join_st *st)
+{
+	size_t n = 0;
+
+	if (st->nseg == 1) {
+		st->li = st->wp[0].li;
+		st->ri = st->wp[0].ri;
 		return;
 	}
-	if (st->acat < n) {
+	if (st->acat < st->npairs) {
 		free(st->cat_li);
 		free(st->cat_ri);
-		st->acat = n;
-		st->cat_li = xreallocarray(NULL, n, sizeof(*st->li));
-		st->cat_ri = xreallocarray(NULL, n, sizeof(*st->ri));
+		st->acat = st->npairs;
+		st->cat_li = xreallocarray(NULL, st->acat, sizeof(*st->li));
+		st->cat_ri = xreallocarray(NULL, st->acat, sizeof(*st->ri));
 	}
 	st->li = st->cat_li;
 	st->ri = st->cat_ri;
-	st->npairs = 0;
-	for (size_t t = 0; t < j.nt; t++) {
-		memcpy(st->li + st->npairs, j.wp[t].li,
-		    j.wp[t].n * sizeof(*st->li));
-		memcpy(st->ri + st->npairs, j.wp[t].ri,
-		    j.wp[t].n * sizeof(*st->ri));
-		st->npairs += j.wp[t].n;
+	for (size_t t = 0; t < st->nseg; t++) {
+		memcpy(st->li + n, st->seg[t].li,
+		    st->seg[t].n * sizeof(size_t));
+		memcpy(st->ri + n, st->seg[t].ri,
+		    st->seg[t].n * sizeof(size_t));
+		n += st->seg[t].n;
 	}
 }
 
 struct gather_job {
 	struct plan *p;
 	const struct mlk_column *right;
-	const size_t *li, *ri;
-	size_t n, nt;
+	const struct join_seg *seg;
+	size_t nseg, nt;
 };
 
 static void
@@ -230,20 +244,28 @@ gather_part(void *arg, size_t t)
 	size_t nl = p->child->ncols;
 
 	for (size_t i = t; i < p->ncols; i += j->nt) {
-		if (i < nl)
-			join_gather(&p->out[i], &p->child->cur[i], j->li, j->n);
-		else
-			join_gather(&p->out[i], &j->right[i - nl], j->ri, j->n);
+		mlk_column_reset(&p->out[i]);
+		for (size_t k = 0; k < j->nseg; k++)
+			if (i < nl)
+				join_gather(&p->out[i], &p->child->cur[i],
+				    j->seg[k].li, j->seg[k].n);
+			else
+				join_gather(&p->out[i], &j->right[i - nl],
+				    j->seg[k].ri, j->seg[k].n);
 	}
 }
 
-/* The batch of the n pairs (li, ri); the workers take a column each. */
+/* The batch of the pairs of seg[]; the workers take a column each. */
 static void
-gather(struct plan *p, const struct join_st *st, const size_t *li,
-    const size_t *ri, size_t n)
+gather(struct plan *p, const struct join_st *st, const struct join_seg *seg,
+    size_t nseg)
 {
-	struct gather_job j = { p, st->r.cols, li, ri, n, workers(p, n) };
+	struct gather_job j = { p, st->r.cols, seg, nseg, 1 };
+	size_t n = 0;
 
+	for (size_t k = 0; k < nseg; k++)
+		n += seg[k].n;
+	j.nt = workers(p, n);
 	if (j.nt > p->ncols)
 		j.nt = p->ncols ? p->ncols : 1;
 	join_par(j.nt, gather_part, &j);
@@ -323,7 +345,7 @@ join_next(struct plan *p, int *more)
 		probe(p, st, &first, &last);
 		if (st->npairs == 0 && p->jkind != J_LEFT)
 			continue;
-		gather(p, st, st->li, st->ri, st->npairs);
+		gather(p, st, st->seg, st->nseg);
 		if (!p->pred) {
 			if (p->nrows == 0)
 				continue;
@@ -335,20 +357,24 @@ join_next(struct plan *p, int *more)
 			free(keep);
 			return err;
 		}
+		flatten(st);
 		if (p->jkind == J_LEFT) {
-			size_t *li, *ri, n;
-			left_fill(st, keep, first, last, &li, &ri, &n);
-			gather(p, st, li, ri, n);
+			struct join_seg one;
+			size_t *li, *ri;
+			left_fill(st, keep, first, last, &li, &ri, &one.n);
+			one.li = li;
+			one.ri = ri;
+			gather(p, st, &one, 1);
 			free(li);
 			free(ri);
 		} else {
-			size_t n = 0;
+			struct join_seg one = { st->li, st->ri, 0 };
 			for (size_t k = 0; k < st->npairs; k++)
 				if (keep[k]) {
-					st->li[n] = st->li[k];
-					st->ri[n++] = st->ri[k];
+					st->li[one.n] = st->li[k];
+					st->ri[one.n++] = st->ri[k];
 				}
-			gather(p, st, st->li, st->ri, n);
+			gather(p, st, &one, 1);
 		}
 		free(keep);
 		if (p->nrows == 0)
@@ -377,6 +403,7 @@ join_close(struct plan *p)
 		for (size_t t = 0; t < st->nwp; t++)
 			join_pairs_release(&st->wp[t]);
 		free(st->wp);
+		free(st->seg);
 		free(st->cat_li);
 		free(st->cat_ri);
 		free(st);

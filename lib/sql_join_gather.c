@@ -24,27 +24,28 @@ static void
 gather_str(struct mlk_column *dst, const struct mlk_column *src,
     const size_t *idx, size_t n)
 {
-	size_t bytes = 0, at = 0;
+	const size_t *so = src->offsets;
+	const char *sd = src->data;
+	size_t bytes = 0, at = dst->data_len, *doff;
+	char *dd;
 
 	for (size_t i = 0; i < n; i++)
 		if (idx[i] != SIZE_MAX)
-			bytes +=
-			    src->offsets[idx[i] + 1] - src->offsets[idx[i]];
-	mlk_column_reserve(dst, n, bytes);
-	dst->offsets[0] = 0;
+			bytes += so[idx[i] + 1] - so[idx[i]];
+	mlk_column_reserve(dst, dst->nrows + n, at + bytes);
+	doff = dst->offsets + dst->nrows;
+	dd = dst->data;
 	for (size_t i = 0; i < n; i++) {
 		if (i + 8 < n && idx[i + 8] != SIZE_MAX)
-			__builtin_prefetch(&src->offsets[idx[i + 8]]);
+			__builtin_prefetch(&so[idx[i + 8]]);
 		if (i + 4 < n && idx[i + 4] != SIZE_MAX)
-			__builtin_prefetch(
-			    src->data + src->offsets[idx[i + 4]]);
+			__builtin_prefetch(sd + so[idx[i + 4]]);
 		if (idx[i] != SIZE_MAX) {
-			size_t o = src->offsets[idx[i]];
-			size_t len = src->offsets[idx[i] + 1] - o;
-			copy_short(dst->data + at, src->data + o, len);
+			size_t o = so[idx[i]], len = so[idx[i] + 1] - o;
+			copy_short(dd + at, sd + o, len);
 			at += len;
 		}
-		dst->offsets[i + 1] = at;
+		doff[i + 1] = at;
 	}
 	dst->data_len = at;
 }
@@ -53,38 +54,51 @@ void
 join_gather(struct mlk_column *dst, const struct mlk_column *src,
     const size_t *idx, size_t n)
 {
+	size_t base = dst->nrows;
 	int nulls = src->nulls != NULL;
 
-	mlk_column_reset(dst);
+	if (n == 0)
+		return;
 	for (size_t i = 0; i < n && !nulls; i++)
 		nulls = idx[i] == SIZE_MAX;
 	switch (dst->type) {
 	case MLK_T_STRING:
 		gather_str(dst, src, idx, n);
 		break;
-	case MLK_T_FLOAT64:
-		mlk_column_reserve(dst, n, 0);
+	case MLK_T_FLOAT64: {
+		double *d;
+		mlk_column_reserve(dst, base + n, 0);
+		d = dst->f64 + base;
 		for (size_t i = 0; i < n; i++)
-			dst->f64[i] = idx[i] == SIZE_MAX ? 0 : src->f64[idx[i]];
-		break;
-	case MLK_T_BOOL:
-		mlk_column_reserve(dst, n, 0);
-		for (size_t i = 0; i < n; i++)
-			dst->b[i] = idx[i] == SIZE_MAX ? 0 : src->b[idx[i]];
-		break;
-	default:
-		mlk_column_reserve(dst, n, 0);
-		for (size_t i = 0; i < n; i++)
-			dst->i64[i] = idx[i] == SIZE_MAX ? 0 : src->i64[idx[i]];
+			d[i] = idx[i] == SIZE_MAX ? 0 : src->f64[idx[i]];
 		break;
 	}
-	dst->nrows = n;
+	case MLK_T_BOOL: {
+		uint8_t *d;
+		mlk_column_reserve(dst, base + n, 0);
+		d = dst->b + base;
+		for (size_t i = 0; i < n; i++)
+			d[i] = idx[i] == SIZE_MAX ? 0 : src->b[idx[i]];
+		break;
+	}
+	default: {
+		int64_t *d;
+		mlk_column_reserve(dst, base + n, 0);
+		d = dst->i64 + base;
+		for (size_t i = 0; i < n; i++)
+			d[i] = idx[i] == SIZE_MAX ? 0 : src->i64[idx[i]];
+		break;
+	}
+	}
+	dst->nrows = base + n;
 	if (!nulls)
 		return;
-	dst->nulls = xcalloc((dst->alloc + 7) / 8, 1);
+	if (!dst->nulls)
+		dst->nulls = xcalloc((dst->alloc + 7) / 8, 1);
 	for (size_t i = 0; i < n; i++)
 		if (idx[i] == SIZE_MAX || mlk_column_is_null(src, idx[i])) {
-			dst->nulls[i >> 3] |= (uint8_t)(1u << (i & 7));
+			dst->nulls[(base + i) >> 3] |=
+			    (uint8_t)(1u << ((base + i) & 7));
 			dst->nnulls++;
 		}
 	if (dst->nnulls == 0) {

@@ -239,8 +239,14 @@ join_ht_release(struct join_ht *ht)
 
 /* --- probing --------------------------------------------------------- */
 
+/* The pairs being written, in locals: no worker writes a shared line. */
+struct pairs_out {
+	size_t *li, *ri;
+	size_t n, alloc;
+};
+
 static inline void
-push(struct join_pairs *o, size_t l, size_t r)
+push(struct pairs_out *o, size_t l, size_t r)
 {
 	if (o->n == o->alloc) {
 		o->alloc = o->alloc ? o->alloc * 2 : 4096;
@@ -300,50 +306,54 @@ fetch_keys(const struct join_probe *pr, uint64_t h,
 
 void
 join_probe_range(const struct join_probe *pr, size_t from, size_t to,
-    struct join_pairs *o)
+    struct join_pairs *out)
 {
-	const struct join_ht *ht = pr->ht;
+	struct pairs_out po = { out->li, out->ri, 0, out->alloc }, *o = &po;
+	const uint32_t *start = pr->ht->start;
+	const struct join_ent *ent = pr->ht->ent;
 	const uint64_t *lh = pr->lh;
+	const uint8_t *lnull = pr->lnull;
 	const struct mlk_column *str = NULL;
-	size_t l;
+	size_t mask = pr->ht->mask, nkeys = pr->nkeys, cap = pr->cap, l;
+	int null_pair = pr->null_pair;
 
-	if (pr->nkeys && !pr->rk[0].is_const &&
-	    pr->rk[0].col->type == MLK_T_STRING)
+	if (nkeys && !pr->rk[0].is_const && pr->rk[0].col->type == MLK_T_STRING)
 		str = pr->rk[0].col;
-	o->n = 0;
-	for (l = from; l < to && o->n < pr->cap; l++) {
+	for (l = from; l < to && o->n < cap; l++) {
 		size_t before = o->n;
-		if (pr->nkeys == 0) {
+		if (nkeys == 0) {
 			for (size_t r = 0; r < pr->nright; r++)
 				push(o, l, r);
 		} else {
 			if (l + AHEAD < to)
 				__builtin_prefetch(
-				    &ht->start[lh[l + AHEAD] & ht->mask]);
+				    &start[lh[l + AHEAD] & mask]);
 			if (l + AHEAD / 2 < to)
 				__builtin_prefetch(
-				    &ht->ent[ht->start[lh[l + AHEAD / 2] &
-				        ht->mask]]);
+				    &ent[start[lh[l + AHEAD / 2] & mask]]);
 			if (l + AHEAD / 4 < to)
 				fetch_keys(pr, lh[l + AHEAD / 4], NULL);
 			if (l + AHEAD / 8 < to && str)
 				fetch_keys(pr, lh[l + AHEAD / 8], str);
 		}
-		if (pr->nkeys && !pr->lnull[l]) {
+		if (nkeys && !lnull[l]) {
 			uint64_t h = lh[l];
 			uint32_t tag = (uint32_t)(h >> 32);
-			size_t b = h & ht->mask;
-			for (uint32_t e = ht->start[b]; e < ht->start[b + 1];
-			     e++)
-				if (ht->ent[e].tag == tag &&
-				    keys_equal(pr->lk, l, pr->rk,
-				        ht->ent[e].row, pr->nkeys))
-					push(o, l, ht->ent[e].row);
+			size_t b = h & mask;
+			for (uint32_t e = start[b]; e < start[b + 1]; e++)
+				if (ent[e].tag == tag &&
+				    keys_equal(pr->lk, l, pr->rk, ent[e].row,
+				        nkeys))
+					push(o, l, ent[e].row);
 		}
-		if (pr->null_pair && o->n == before)
+		if (null_pair && o->n == before)
 			push(o, l, SIZE_MAX);
 	}
-	o->stop = l;
+	out->li = po.li;
+	out->ri = po.ri;
+	out->n = po.n;
+	out->alloc = po.alloc;
+	out->stop = l;
 }
 
 void

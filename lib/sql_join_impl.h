@@ -65,9 +65,15 @@ void join_probe_range(const struct join_probe *, size_t from, size_t to,
     struct join_pairs *out);
 void join_pairs_release(struct join_pairs *);
 
+/* A list of pairs: left row li[i] with right row ri[i]. */
+struct join_seg {
+	const size_t *li, *ri;
+	size_t n;
+};
+
 /*
- * Fills dst (emptied first) with src[idx[i]] for i < n, a NULL where
- * idx[i] is SIZE_MAX (sql_join_gather.c).
+ * Appends src[idx[i]] for i < n to dst, a NULL where idx[i] is SIZE_MAX
+ * (sql_join_gather.c).
  */
 void join_gather(struct mlk_column *dst, const struct mlk_column *src,
     const size_t *idx, size_t n);
