@@ -147,6 +147,11 @@ SQL
 	# The order promised: left rows in order, their matches in order.
 	"$MLK_TOOLS/sqlrel" -t 4 -- "SELECT l.i, r.j FROM bronze.jl l JOIN bronze.jr r ON l.k = r.k" |
 	    sed '1d; /^input /d' | LC_ALL=C sort -t, -k1,1n -k2,2n -c
+	# EXPLAIN shows the workers.
+	"$MLK_TOOLS/sqlrel" -t 2 -- "EXPLAIN SELECT l.i FROM bronze.jl l JOIN bronze.jr r ON l.k = r.k AND l.i < r.j" |
+	    grep -Fx '  hash join inner on k = k filter (i < j) (2 workers)'
+	"$MLK_TOOLS/sqlrel" -t 1 -- "EXPLAIN SELECT l.i FROM bronze.jl l JOIN bronze.jr r ON l.k = r.k" |
+	    grep -Fx '  hash join inner on k = k'
 	# No match at all: no rows; LEFT: every left row once.
 	run -0 mlk query "SELECT count(*) FROM bronze.jl l JOIN bronze.jr r ON l.k = r.k + 100000" --format csv
 	assert_output "$(printf 'count(*)\n0')"
