@@ -110,7 +110,8 @@ differ() {
 
 # Tables big enough for the join to build and probe on several threads:
 # bronze.jl 70,000 rows (one batch), bronze.jr 40,000 rows; int keys with
-# duplicates, NULLs and keys on one side only; string keys too.
+# duplicates, NULLs and keys on one side only; string keys too, and
+# strings of 1 to 25 bytes.
 join_tables() {
 	awk 'BEGIN { for (i = 0; i < 70000; i++) {
 		k = (i * 7919) % 30011
@@ -118,7 +119,8 @@ join_tables() {
 	}' | mktable -c 70000 bronze.jl 'i:int64,k:int64,s:string,g:int64'
 	awk 'BEGIN { for (j = 0; j < 40000; j++) {
 		k = (j * 104729) % 25000
-		printf "%d,%s,m%d,r%d\n", j, (j % 61 == 0 ? "" : k), j % 700, j % 6 }
+		printf "%d,%s,m%d,%s\n", j, (j % 61 == 0 ? "" : k), j % 700,
+		    substr("region-with-a-long-name-", 1, j % 25) (j % 6) }
 	}' | mktable bronze.jr 'j:int64,k:int64,s:string,region:string'
 }
 
