@@ -38,8 +38,8 @@ struct join_st {
 	struct join_seg *seg; /* the round's pairs: wp[t]'s, in row order */
 	size_t nseg, npairs;
 	size_t *li, *ri; /* all in one list (flatten): wp[0]'s or cat */
-	size_t *cat_li, *cat_ri,
-	    acat; /* several workers' pairs, put together */
+	size_t *cat_li, *cat_ri; /* several workers' pairs, put together */
+	size_t acat;
 };
 
 /* The workers for a step over n rows. */
@@ -112,7 +112,7 @@ build(struct plan *p, struct join_st *st)
 		return NULL;
 	if (n >= UINT32_MAX)
 		return mlk_error_new(MLK_ERR_FAIL,
-		    "join: more than %u rows on the right side",
+		    "the right side of a join has more than %u rows",
 		    UINT32_MAX - 1);
 	hash_keys(p, st->rk, n, &h, &isnull);
 	join_ht_build(&st->ht, h, isnull, n, workers(p, n));
