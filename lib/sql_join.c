@@ -174,6 +174,22 @@ probe(struct plan *p, struct join_st *st, size_t *first, size_t *last)
 		st->nwp = j.nt;
 	}
 	j.wp = st->wp;
+	/* Room for the pairs expected, so that no worker copies its list. */
+	for (size_t t = 0; t < j.nt; t++) {
+		double want =
+		    (double)(j.to - j.from) / (double)j.nt * (st->fan + 0.25) +
+		    64;
+		if (want > 2.0 * JOIN_BATCH + 64)
+			want = 2.0 * JOIN_BATCH + 64;
+		if ((double)j.wp[t].alloc < want) {
+			join_pairs_release(&j.wp[t]);
+			j.wp[t].alloc = (size_t)want;
+			j.wp[t].li = xreallocarray(NULL, j.wp[t].alloc,
+			    sizeof(*j.wp[t].li));
+			j.wp[t].ri = xreallocarray(NULL, j.wp[t].alloc,
+			    sizeof(*j.wp[t].ri));
+		}
+	}
 	join_par(j.nt, probe_part, &j);
 	/*
 	 * Up to the first range that stopped short (a worker's pairs past

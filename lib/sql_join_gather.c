@@ -30,6 +30,21 @@ copy_str(char *d, const char *s, size_t n, size_t s_room)
 	}
 }
 
+/*
+ * Reserves with some headroom: batches vary in size, and growing a
+ * column by a few rows each time would move it to fresh memory each
+ * time.
+ */
+static void
+room(struct mlk_column *c, size_t nrows, size_t bytes)
+{
+	if (nrows > c->alloc)
+		nrows += nrows / 4;
+	if (c->type == MLK_T_STRING && bytes > c->data_alloc)
+		bytes += bytes / 4;
+	mlk_column_reserve(c, nrows, bytes);
+}
+
 static void
 gather_str(struct mlk_column *dst, const struct mlk_column *src,
     const size_t *idx, size_t n)
@@ -42,7 +57,7 @@ gather_str(struct mlk_column *dst, const struct mlk_column *src,
 	for (size_t i = 0; i < n; i++)
 		if (idx[i] != SIZE_MAX)
 			bytes += so[idx[i] + 1] - so[idx[i]];
-	mlk_column_reserve(dst, dst->nrows + n, at + bytes + 16);
+	room(dst, dst->nrows + n, at + bytes + 16);
 	doff = dst->offsets + dst->nrows;
 	dd = dst->data;
 	for (size_t i = 0; i < n; i++) {
@@ -78,7 +93,7 @@ join_gather(struct mlk_column *dst, const struct mlk_column *src,
 		break;
 	case MLK_T_FLOAT64: {
 		double *d;
-		mlk_column_reserve(dst, base + n, 0);
+		room(dst, base + n, 0);
 		d = dst->f64 + base;
 		for (size_t i = 0; i < n; i++)
 			d[i] = idx[i] == SIZE_MAX ? 0 : src->f64[idx[i]];
@@ -86,7 +101,7 @@ join_gather(struct mlk_column *dst, const struct mlk_column *src,
 	}
 	case MLK_T_BOOL: {
 		uint8_t *d;
-		mlk_column_reserve(dst, base + n, 0);
+		room(dst, base + n, 0);
 		d = dst->b + base;
 		for (size_t i = 0; i < n; i++)
 			d[i] = idx[i] == SIZE_MAX ? 0 : src->b[idx[i]];
@@ -94,7 +109,7 @@ join_gather(struct mlk_column *dst, const struct mlk_column *src,
 	}
 	default: {
 		int64_t *d;
-		mlk_column_reserve(dst, base + n, 0);
+		room(dst, base + n, 0);
 		d = dst->i64 + base;
 		for (size_t i = 0; i < n; i++)
 			d[i] = idx[i] == SIZE_MAX ? 0 : src->i64[idx[i]];
