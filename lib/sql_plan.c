@@ -198,6 +198,8 @@ plan_explain(const struct plan *p, int depth, struct strbuf *sb)
 			strbuf_addstr(sb, " filter ");
 			bx_print(sb, p->pred, p->names);
 		}
+		if (p->ctx->threads > 1)
+			strbuf_addf(sb, " (%d workers)", p->ctx->threads);
 		break;
 	case P_SORT:
 		strbuf_addstr(sb, "sort by ");
