@@ -57,6 +57,13 @@ mlk_fit_opts_init(struct mlk_fit_opts *o, enum mlk_algo algo)
 	o->C = 1.0;
 	o->tol = 1e-4;
 	o->max_iter = algo == MLK_ALGO_LOGISTIC ? 100 : 1000;
+	o->newton = algo == MLK_ALGO_LOGISTIC ? -1 : 0;
+}
+
+int
+mlk_fit_logistic_auto(size_t nclasses, size_t p)
+{
+	return nclasses == 2 && p <= 32;
 }
 
 void

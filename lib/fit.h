@@ -15,7 +15,8 @@
  *   logistic    min C sum log-loss + 1/2 ||w||^2 (LogisticRegression,
  *               penalty l2, intercept not penalised), binary (one
  *               coefficient row) or multinomial (one row per class,
- *               softmax), by L-BFGS (solver "lbfgs") or Newton ("newton")
+ *               softmax), by L-BFGS (solver "lbfgs") or Newton ("newton"),
+ *               by default the faster for the problem's shape
  *
  * The intercept is fitted (not penalised) unless fit_intercept is 0.
  * X is column-major (X[j * n + i] is row i, column j), as LAPACK wants.
@@ -51,7 +52,11 @@ struct mlk_fit_opts {
 	double C; /* logistic; default 1.0 */
 	double tol; /* default 1e-4 as sklearn's */
 	int max_iter; /* default 1000 (coordinate descent), 100 (lbfgs) */
-	int newton; /* logistic: Newton instead of L-BFGS */
+	/*
+	 * Logistic: 1 Newton, 0 L-BFGS, -1 (the default) the solver
+	 * mlk_fit_logistic_auto() picks.
+	 */
+	int newton;
 	/*
 	 * Called after each iteration of an iterative solver, with the
 	 * objective above at that point (logistic: C sum log-loss +
@@ -91,6 +96,13 @@ struct mlk_error *mlk_fit_regression(const double *X, size_t n, size_t p,
 struct mlk_error *mlk_fit_logistic(const double *X, size_t n, size_t p,
     const uint32_t *y, size_t nclasses, const struct mlk_fit_opts *,
     struct mlk_fit *out);
+
+/*
+ * The solver that newton = -1 stands for: Newton (1) for two classes
+ * and at most 32 design columns, where a few passes with a small
+ * Hessian beat L-BFGS's dozens; L-BFGS (0) otherwise.
+ */
+int mlk_fit_logistic_auto(size_t nclasses, size_t p);
 
 /*
  * Applying a fit to m rows of a column-major matrix X (m x p): for

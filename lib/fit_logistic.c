@@ -226,7 +226,8 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 	lg.C = o->C;
 	theta = xcalloc(lg.d, sizeof(double));
 	mlk_fit_alloc(out, nclasses == 2 ? 1 : nclasses, p);
-	if (o->newton)
+	if (o->newton > 0 ||
+	    (o->newton < 0 && mlk_fit_logistic_auto(nclasses, p)))
 		mlk_logit_newton(&lg, o, theta, out);
 	else
 		mlk_logit_lbfgs(&lg, o, theta, out);

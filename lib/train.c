@@ -325,6 +325,9 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 		mlk_train_pack(X, j->nrows, p, train, ntrain);
 	m->opts.on_iter = on_iter;
 	m->opts.ctx = j;
+	/* the solver auto picks, as model.json records it */
+	if (m->task == MLK_TASK_CLASSIFICATION && m->opts.newton < 0)
+		m->opts.newton = mlk_fit_logistic_auto(m->nclasses, p);
 	if (m->task == MLK_TASK_REGRESSION) {
 		double *y = xmalloc(ntrain * sizeof(*y));
 

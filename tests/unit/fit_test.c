@@ -94,8 +94,12 @@ test_names(void)
 	        o.tol == 1e-4 && o.max_iter == 1000 && !o.newton,
 	    "lasso defaults");
 	mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
-	tap_ok(o.C == 1 && o.max_iter == 100 && o.l1_ratio == 0.5,
+	tap_ok(o.C == 1 && o.max_iter == 100 && o.l1_ratio == 0.5 &&
+	        o.newton == -1,
 	    "logistic defaults");
+	tap_ok(mlk_fit_logistic_auto(2, 11) && mlk_fit_logistic_auto(2, 32) &&
+	        !mlk_fit_logistic_auto(2, 33) && !mlk_fit_logistic_auto(3, 2),
+	    "auto solver: Newton for two classes and at most 32 columns");
 }
 
 /* y = known linear function of 3 columns: exact to the last digits. */
@@ -350,6 +354,7 @@ test_defaults(void)
 		mlk_fit_opts_init(&o, c->algo);
 		if (c->algo == MLK_ALGO_LOGISTIC) {
 			o.C = c->param;
+			o.newton = 0; /* sklearn's default solver, lbfgs */
 			if (c->nclasses == 2)
 				fail_free(mlk_fit_logistic(bin_X, BIN_N, BIN_P,
 				    bin_y, 2, &o, &f));
@@ -369,6 +374,37 @@ test_defaults(void)
 		    "coefficients within %.2g",
 		    mlk_algo_name(c->algo), c->param, f.iterations,
 		    c->iterations, err);
+		mlk_fit_release(&f);
+	}
+}
+
+/*
+ * mlk's default solver (auto: Newton for this binary problem) at the
+ * default tol reaches sklearn's exact optimum to 1e-6, where sklearn's
+ * default lbfgs stops up to 8e-6 away from it.
+ */
+static void
+test_logistic_auto(void)
+{
+	for (size_t t = 0; t < NELEM(bin_cases); t++) {
+		const struct logit_case *c = &bin_cases[t];
+		struct mlk_fit_opts o;
+		struct mlk_fit f;
+		double err, berr;
+
+		mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
+		o.C = c->C;
+		o.fit_intercept = c->fit_intercept;
+		fail_free(
+		    mlk_fit_logistic(bin_X, BIN_N, BIN_P, bin_y, 2, &o, &f));
+		err = relerr(f.coef, c->coef, BIN_P,
+		    1e-3 * maxabs(c->coef, BIN_P));
+		berr = relerr(f.intercept, c->intercept, 1, 1e-3);
+		tap_ok(err < 1e-6 && berr < 1e-6 && f.converged &&
+		        f.iterations < 8,
+		    "binary C %g intercept %d auto: sklearn's optimum (err "
+		    "%.2g, intercept %.2g) in %d Newton iterations",
+		    c->C, c->fit_intercept, err, berr, f.iterations);
 		mlk_fit_release(&f);
 	}
 }
@@ -645,6 +681,7 @@ main(void)
 	test_regression_sklearn();
 	test_logistic_sklearn();
 	test_defaults();
+	test_logistic_auto();
 	test_determinism();
 	test_predict();
 	test_metrics();
