@@ -590,6 +590,53 @@ test_metrics(void)
 	}
 }
 
+/*
+ * roc_auc over many rows and many ties (scores on a grid of 64), by its
+ * definition: each positive beats the negatives below it and half of
+ * those level with it. Also with the scores negated, where the sort
+ * falls back to comparisons, and both agree to the bit.
+ */
+static void
+test_auc_ties(void)
+{
+	size_t n = 200000;
+	double *proba = malloc(2 * n * sizeof(double));
+	uint32_t *y = malloc(n * sizeof(uint32_t));
+	double pos[64] = { 0 }, neg[64] = { 0 }, below = 0, sum = 0, P = 0,
+	       N = 0, a1, a2;
+	struct mlk_clf_metrics m;
+	uint64_t st = 7;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r = st =
+		    st * 6364136223846793005u + 1442695040888963407u;
+		size_t b = (size_t)(r >> 58);
+
+		y[i] = ((r >> 20) & 1023) < 300 + 10 * b;
+		proba[2 * i + 1] = (double)b / 63;
+		proba[2 * i] = 1 - proba[2 * i + 1];
+		if (y[i])
+			pos[b]++, P++;
+		else
+			neg[b]++, N++;
+	}
+	for (size_t b = 0; b < 64; b++) {
+		sum += pos[b] * (below + neg[b] / 2);
+		below += neg[b];
+	}
+	mlk_metrics_classification(y, proba, n, 2, &m);
+	a1 = m.roc_auc;
+	for (size_t i = 0; i < n; i++)
+		proba[2 * i + 1] = -proba[2 * i + 1], y[i] = !y[i];
+	mlk_metrics_classification(y, proba, n, 2, &m);
+	a2 = m.roc_auc;
+	tap_ok(fabs(a1 - sum / (P * N)) < 1e-12 && a1 == a2,
+	    "auc with ties over many rows (%.17g, %.17g, want %.17g)", a1, a2,
+	    sum / (P * N));
+	free(proba);
+	free(y);
+}
+
 static void
 expect_usage(struct mlk_error *err, const char *what)
 {
@@ -685,6 +732,7 @@ main(void)
 	test_determinism();
 	test_predict();
 	test_metrics();
+	test_auc_ties();
 	test_errors();
 	test_absent_class();
 	return tap_done();
