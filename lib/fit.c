@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fit.h"
@@ -250,6 +251,22 @@ mlk_fit_predict_proba(const struct mlk_fit *f, size_t nclasses, const double *X,
 	struct pred pr = { f, X, m, nclasses, proba };
 
 	mlk_fit_parallel(mlk_fit_nchunks(m), predict_chunk, &pr);
+}
+
+void *
+mlk_fit_big(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (n < 2 * huge)
+		return xmalloc(n);
+	if (posix_memalign(&p, huge, n))
+		return xmalloc(n);
+#ifdef MADV_HUGEPAGE
+	madvise(p, n & ~(huge - 1), MADV_HUGEPAGE); /* a hint */
+#endif
+	return p;
 }
 
 /* --- chunked reductions ------------------------------------------------ */

@@ -114,6 +114,14 @@ void mlk_fit_predict(const struct mlk_fit *, const double *X, size_t m,
 void mlk_fit_predict_proba(const struct mlk_fit *, size_t nclasses,
     const double *X, size_t m, double *proba);
 
+/*
+ * n bytes (n > 0) for a large array of rows, freed with free(): from 4 MB
+ * up aligned to 2 MB and marked for transparent huge pages, so that its
+ * first touch takes one page fault per 2 MB rather than per 4 kB (most
+ * of the cost of a fresh array on a virtual machine).
+ */
+void *mlk_fit_big(size_t n);
+
 /* --- metrics (sklearn.metrics' definitions) ---------------------------- */
 
 struct mlk_reg_metrics {

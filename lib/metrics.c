@@ -97,7 +97,8 @@ static int
 auc_radix(const double *s, size_t stride, const uint32_t *y, uint32_t c,
     size_t n, double *out)
 {
-	uint64_t *k = xmalloc(2 * n * sizeof(uint64_t)), *t = k + n, *sw;
+	uint64_t *k = mlk_fit_big((2 * n + 1) * sizeof(uint64_t)), *t = k + n,
+	         *sw;
 	size_t *cnt = xmalloc(65536 * sizeof(size_t));
 	double npos = 0, rsum = 0;
 

@@ -272,7 +272,7 @@ evaluate(struct job *j, const struct mlk_model *m, const double *X,
 		free(pred);
 		free(y);
 	} else {
-		double *proba = xmalloc(n * m->nclasses * sizeof(*proba));
+		double *proba = mlk_fit_big(n * m->nclasses * sizeof(*proba));
 		uint32_t *y = xmalloc(n * sizeof(*y));
 		struct mlk_clf_metrics cm;
 
@@ -316,10 +316,10 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 		p += ft->kind == MLK_FEAT_NUMERIC ? 1 : ft->ncategories;
 	}
 	m->ndesign = p;
-	X = xmalloc((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
+	X = mlk_fit_big((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
 	mlk_model_design(m, j->fcols, j->nrows, X);
 	/* the test rows aside, then the training rows packed in place */
-	Xt = xmalloc((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
+	Xt = mlk_fit_big((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
 	mlk_train_gather(X, j->nrows, p, test, ntest, Xt);
 	if (ntrain != j->nrows)
 		mlk_train_pack(X, j->nrows, p, train, ntrain);
