@@ -2,6 +2,7 @@
  * Unit tests for the training spec (fields, parameters, train.yaml), the
  * PRNG and the splits.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,9 +122,9 @@ test_params(void)
 	dump = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	tap_is_str(dump,
 	    "{\"C\":\"1\",\"tol\":\"0.0001\",\"max_iter\":\"100\","
-	    "\"solver\":\"lbfgs\",\"fit_intercept\":\"true\","
+	    "\"solver\":\"auto\",\"fit_intercept\":\"true\","
 	    "\"standardize\":\"false\",\"missing\":\"impute\"}",
-	    "logistic's defaults, as sklearn's");
+	    "logistic's defaults, as sklearn's (but the solver)");
 	free(dump);
 	json_decref(params);
 	mlk_train_spec_release(&s);
@@ -258,6 +259,61 @@ test_pack(void)
 	    "packing in place gives the gathered rows");
 }
 
+/*
+ * Chunks appended in bulk: values, nulls at any bit of the bitmap, a
+ * NaN made a null; the same column as appended a row at a time.
+ */
+static void
+test_column_append(void)
+{
+	struct mlk_column src, dst, want, ss, sd, sw;
+	const char *words[] = { "north", "", "coast" };
+
+	mlk_column_init(&dst, MLK_T_FLOAT64);
+	mlk_column_init(&want, MLK_T_FLOAT64);
+	mlk_column_init(&sd, MLK_T_STRING);
+	mlk_column_init(&sw, MLK_T_STRING);
+	for (int chunk = 0; chunk < 3; chunk++) {
+		mlk_column_init(&src, MLK_T_FLOAT64);
+		mlk_column_init(&ss, MLK_T_STRING);
+		for (int i = 0; i < 21; i++) {
+			int null = (i * 7 + chunk) % 5 == 0 && chunk != 1;
+
+			if (null) {
+				mlk_column_append_null(&src);
+				mlk_column_append_null(&want);
+				mlk_column_append_null(&ss);
+				mlk_column_append_null(&sw);
+			} else if (i == 9) {
+				mlk_column_append_f64(&src, NAN);
+				mlk_column_append_null(&want);
+			} else {
+				mlk_column_append_f64(&src, i + chunk * 0.5);
+				mlk_column_append_f64(&want, i + chunk * 0.5);
+			}
+			if (!null) {
+				mlk_column_append_str(&ss, words[i % 3],
+				    strlen(words[i % 3]));
+				mlk_column_append_str(&sw, words[i % 3],
+				    strlen(words[i % 3]));
+			}
+		}
+		mlk_train_column_append(&dst, &src);
+		mlk_train_column_append(&sd, &ss);
+		mlk_column_release(&src);
+		mlk_column_release(&ss);
+	}
+	tap_ok(mlk_column_equal(&dst, &want) && dst.nnulls == want.nnulls &&
+	        dst.nnulls == 3 + 8,
+	    "chunks with nulls and NaN appended in bulk (%zu nulls)",
+	    dst.nnulls);
+	tap_ok(mlk_column_equal(&sd, &sw), "strings with nulls in bulk");
+	mlk_column_release(&dst);
+	mlk_column_release(&want);
+	mlk_column_release(&sd);
+	mlk_column_release(&sw);
+}
+
 int
 main(void)
 {
@@ -267,5 +323,6 @@ main(void)
 	test_yaml();
 	test_rand_and_splits();
 	test_pack();
+	test_column_append();
 	return tap_done();
 }
