@@ -133,9 +133,10 @@ mlk_fit_regression(const double *X, size_t n, size_t p, const double *y,
 	    mlk_algo_name(o->algo));
 }
 
-struct mlk_error *
-mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
-    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+static struct mlk_error *
+logistic(const double *X, const struct mlk_fit_rows *rows, size_t n, size_t p,
+    const uint32_t *y, size_t nclasses, const struct mlk_fit_opts *o,
+    struct mlk_fit *out)
 {
 	struct mlk_error *err;
 	size_t present = 0;
@@ -168,7 +169,21 @@ mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
 		    "logistic regression needs at least two classes in the "
 		    "data, found %zu",
 		    present);
-	return mlk_fit_logistic_solve(X, n, p, y, nclasses, o, out);
+	return mlk_fit_logistic_solve(X, rows, n, p, y, nclasses, o, out);
+}
+
+struct mlk_error *
+mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
+    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+{
+	return logistic(X, NULL, n, p, y, nclasses, o, out);
+}
+
+struct mlk_error *
+mlk_fit_logistic_rows(const struct mlk_fit_rows *rows, const uint32_t *y,
+    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+{
+	return logistic(NULL, rows, rows->n, rows->p, y, nclasses, o, out);
 }
 
 struct pred {

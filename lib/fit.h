@@ -98,6 +98,27 @@ struct mlk_error *mlk_fit_logistic(const double *X, size_t n, size_t p,
     struct mlk_fit *out);
 
 /*
+ * A design matrix made a block of rows at a time, for fits that need not
+ * hold it whole: fill(ctx, row0, m, X) writes rows row0 .. row0 + m - 1
+ * into X, column-major with leading dimension m. It is called from
+ * several threads at once, and must give a row the same values whatever
+ * the block around it.
+ */
+struct mlk_fit_rows {
+	size_t n, p;
+	void (*fill)(const void *ctx, size_t row0, size_t m, double *X);
+	const void *ctx;
+};
+
+/*
+ * mlk_fit_logistic() on a design given by blocks: the same coefficients,
+ * bit for bit, as on the whole matrix.
+ */
+struct mlk_error *mlk_fit_logistic_rows(const struct mlk_fit_rows *,
+    const uint32_t *y, size_t nclasses, const struct mlk_fit_opts *,
+    struct mlk_fit *out);
+
+/*
  * The solver that newton = -1 stands for: Newton (1) for two classes
  * and at most 32 design columns, where a few passes with a small
  * Hessian beat L-BFGS's dozens; L-BFGS (0) otherwise.

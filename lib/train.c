@@ -150,6 +150,33 @@ resolve_columns(struct job *j, struct mlk_model *m, enum mlk_algo algo)
 	return NULL;
 }
 
+/*
+ * Room for n rows in an empty column, as mlk_column_reserve() makes it
+ * (column.h's layout) but on huge pages: the column is filled once.
+ */
+static void
+reserve_rows(struct mlk_column *c, size_t n)
+{
+	switch (c->type) {
+	case MLK_T_FLOAT64:
+		c->f64 = mlk_fit_big((n + 1) * sizeof(*c->f64));
+		break;
+	case MLK_T_BOOL:
+		c->b = mlk_fit_big(n + 1);
+		break;
+	case MLK_T_STRING:
+		c->offsets = mlk_fit_big((n + 1) * sizeof(*c->offsets));
+		c->offsets[0] = 0;
+		c->data_alloc = 64;
+		c->data = xmalloc(c->data_alloc);
+		break;
+	default:
+		c->i64 = mlk_fit_big((n + 1) * sizeof(*c->i64));
+		break;
+	}
+	c->alloc = n;
+}
+
 static struct mlk_error *
 read_columns(struct job *j)
 {
@@ -162,7 +189,7 @@ read_columns(struct job *j)
 	j->cols = xcalloc(j->nwant, sizeof(*j->cols));
 	for (size_t k = 0; k < j->nwant; k++) {
 		mlk_column_init(&j->cols[k], sc->cols[j->want[k]].type);
-		mlk_column_reserve(&j->cols[k], (size_t)j->tv.snap.rows, 0);
+		reserve_rows(&j->cols[k], (size_t)j->tv.snap.rows);
 	}
 	mlk_table_scan_init(&scan, j->store, &j->tv.snap, j->want, j->nwant);
 	while (!(err = mlk_table_scan_next(&scan, &more)) && more)
@@ -184,7 +211,7 @@ keep_rows(struct job *j, size_t nf)
 {
 	const struct mlk_column *target = &j->cols[nf];
 
-	j->kept = xmalloc((j->nrows ? j->nrows : 1) * sizeof(*j->kept));
+	j->kept = mlk_fit_big((j->nrows + 1) * sizeof(*j->kept));
 	for (size_t r = 0; r < j->nrows; r++) {
 		int ok = !mlk_column_is_null(target, r);
 
@@ -213,7 +240,8 @@ targets(struct job *j, struct mlk_model *m)
 		}
 		return NULL;
 	}
-	j->ycls = xcalloc(j->nrows, sizeof(*j->ycls));
+	j->ycls = mlk_fit_big((j->nrows + 1) * sizeof(*j->ycls));
+	memset(j->ycls, 0, j->nrows * sizeof(*j->ycls));
 	mlk_train_classes(m, c, j->kept, j->nkept, j->ycls);
 	if (m->nclasses < 2)
 		return mlk_error_new(MLK_ERR_FAIL,
@@ -256,39 +284,123 @@ static void
 evaluate(struct job *j, const struct mlk_model *m, const double *X,
     const size_t *idx, size_t n, json_t *out, const char *prefix)
 {
-	if (m->task == MLK_TASK_REGRESSION) {
-		double *pred = xmalloc(n * sizeof(*pred)),
-		       *y = xmalloc(n * sizeof(*y));
-		struct mlk_reg_metrics rm;
+	double *pred = xmalloc(n * sizeof(*pred)), *y = xmalloc(n * sizeof(*y));
+	struct mlk_reg_metrics rm;
 
-		for (size_t i = 0; i < n; i++)
-			y[i] = j->yreg[idx[i]];
-		mlk_fit_predict(&m->fit, X, n, pred);
-		mlk_metrics_regression(y, pred, n, &rm);
-		put(out, prefix, "rmse", rm.rmse);
-		put(out, prefix, "mae", rm.mae);
-		put(out, prefix, "r2", rm.r2);
-		put(out, prefix, "mape", rm.mape);
-		free(pred);
-		free(y);
-	} else {
-		double *proba = mlk_fit_big(n * m->nclasses * sizeof(*proba));
-		uint32_t *y = xmalloc(n * sizeof(*y));
-		struct mlk_clf_metrics cm;
+	for (size_t i = 0; i < n; i++)
+		y[i] = j->yreg[idx[i]];
+	mlk_fit_predict(&m->fit, X, n, pred);
+	mlk_metrics_regression(y, pred, n, &rm);
+	put(out, prefix, "rmse", rm.rmse);
+	put(out, prefix, "mae", rm.mae);
+	put(out, prefix, "r2", rm.r2);
+	put(out, prefix, "mape", rm.mape);
+	free(pred);
+	free(y);
+}
 
-		for (size_t i = 0; i < n; i++)
-			y[i] = j->ycls[idx[i]];
-		mlk_fit_predict_proba(&m->fit, m->nclasses, X, n, proba);
-		mlk_metrics_classification(y, proba, n, m->nclasses, &cm);
-		put(out, prefix, "accuracy", cm.accuracy);
-		put(out, prefix, "precision", cm.precision);
-		put(out, prefix, "recall", cm.recall);
-		put(out, prefix, "f1", cm.f1);
-		put(out, prefix, "roc_auc", cm.roc_auc);
-		put(out, prefix, "log_loss", cm.log_loss);
-		free(proba);
-		free(y);
+/* Rows scored at a time from a compact design. */
+#define SCORE_ROWS 65536
+
+/* The same for a classifier, its rows' design given by blocks. */
+static void
+evaluate_classes(struct job *j, const struct mlk_model *m,
+    const struct mlk_fit_rows *rows, const size_t *idx, json_t *out,
+    const char *prefix)
+{
+	size_t n = rows->n, k = m->nclasses, p = rows->p;
+	double *proba = mlk_fit_big((n * k + 1) * sizeof(*proba));
+	double *X = xmalloc(SCORE_ROWS * (p ? p : 1) * sizeof(*X));
+	uint32_t *y = mlk_fit_big((n + 1) * sizeof(*y));
+	struct mlk_clf_metrics cm;
+
+	/* a row scores the same in any batch (fit.h) */
+	for (size_t r0 = 0; r0 < n; r0 += SCORE_ROWS) {
+		size_t mb = n - r0 < SCORE_ROWS ? n - r0 : SCORE_ROWS;
+
+		rows->fill(rows->ctx, r0, mb, X);
+		mlk_fit_predict_proba(&m->fit, k, X, mb, proba + r0 * k);
 	}
+	free(X);
+	for (size_t i = 0; i < n; i++)
+		y[i] = j->ycls[idx[i]];
+	mlk_metrics_classification(y, proba, n, k, &cm);
+	put(out, prefix, "accuracy", cm.accuracy);
+	put(out, prefix, "precision", cm.precision);
+	put(out, prefix, "recall", cm.recall);
+	put(out, prefix, "f1", cm.f1);
+	put(out, prefix, "roc_auc", cm.roc_auc);
+	put(out, prefix, "log_loss", cm.log_loss);
+	free(proba);
+	free(y);
+}
+
+/* Regression on the whole design matrix, as LAPACK wants it. */
+static struct mlk_error *
+fit_regression(struct job *j, struct mlk_model *m, const size_t *train,
+    size_t ntrain, const size_t *test, size_t ntest, json_t *out,
+    const char *train_prefix, const char *test_prefix)
+{
+	struct mlk_error *err;
+	size_t p = m->ndesign;
+	double *X, *Xt, *y;
+
+	X = mlk_fit_big((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
+	mlk_model_design(m, j->fcols, j->nrows, X);
+	/* the test rows aside, then the training rows packed in place */
+	Xt = mlk_fit_big((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
+	mlk_train_gather(X, j->nrows, p, test, ntest, Xt);
+	if (ntrain != j->nrows)
+		mlk_train_pack(X, j->nrows, p, train, ntrain);
+	y = xmalloc(ntrain * sizeof(*y));
+	for (size_t i = 0; i < ntrain; i++)
+		y[i] = j->yreg[train[i]];
+	err = mlk_fit_regression(X, ntrain, p, y, &m->opts, &m->fit);
+	free(y);
+	if (!err && train_prefix)
+		evaluate(j, m, X, train, ntrain, out, train_prefix);
+	if (!err && ntest)
+		evaluate(j, m, Xt, test, ntest, out, test_prefix);
+	free(Xt);
+	free(X);
+	return err;
+}
+
+/*
+ * Classification on the design held compact and made a block of rows at
+ * a time (train_design.c): the same bits as on the whole matrix, in a
+ * third of the memory.
+ */
+static struct mlk_error *
+fit_classifier(struct job *j, struct mlk_model *m, const size_t *train,
+    size_t ntrain, const size_t *test, size_t ntest, json_t *out,
+    const char *train_prefix, const char *test_prefix)
+{
+	struct mlk_error *err;
+	struct mlk_train_design d;
+	struct mlk_fit_rows rows = { ntrain, m->ndesign, mlk_train_design_fill,
+		&d };
+	uint32_t *y;
+
+	/* the solver auto picks, as model.json records it */
+	if (m->opts.newton < 0)
+		m->opts.newton = mlk_fit_logistic_auto(m->nclasses, m->ndesign);
+	mlk_train_design_build(&d, m, j->fcols, j->nrows, train, ntrain);
+	y = mlk_fit_big((ntrain + 1) * sizeof(*y));
+	for (size_t i = 0; i < ntrain; i++)
+		y[i] = j->ycls[train[i]];
+	err = mlk_fit_logistic_rows(&rows, y, m->nclasses, &m->opts, &m->fit);
+	free(y);
+	if (!err && train_prefix)
+		evaluate_classes(j, m, &rows, train, out, train_prefix);
+	mlk_train_design_release(&d);
+	if (!err && ntest) {
+		mlk_train_design_build(&d, m, j->fcols, j->nrows, test, ntest);
+		rows.n = ntest;
+		evaluate_classes(j, m, &rows, test, out, test_prefix);
+		mlk_train_design_release(&d);
+	}
+	return err;
 }
 
 /*
@@ -302,7 +414,6 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
     const char *test_prefix)
 {
 	struct mlk_error *err = NULL;
-	double *X, *Xt;
 	size_t p = 0;
 
 	features_unfit(m);
@@ -316,42 +427,16 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 		p += ft->kind == MLK_FEAT_NUMERIC ? 1 : ft->ncategories;
 	}
 	m->ndesign = p;
-	X = mlk_fit_big((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
-	mlk_model_design(m, j->fcols, j->nrows, X);
-	/* the test rows aside, then the training rows packed in place */
-	Xt = mlk_fit_big((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
-	mlk_train_gather(X, j->nrows, p, test, ntest, Xt);
-	if (ntrain != j->nrows)
-		mlk_train_pack(X, j->nrows, p, train, ntrain);
 	m->opts.on_iter = on_iter;
 	m->opts.ctx = j;
-	/* the solver auto picks, as model.json records it */
-	if (m->task == MLK_TASK_CLASSIFICATION && m->opts.newton < 0)
-		m->opts.newton = mlk_fit_logistic_auto(m->nclasses, p);
-	if (m->task == MLK_TASK_REGRESSION) {
-		double *y = xmalloc(ntrain * sizeof(*y));
-
-		for (size_t i = 0; i < ntrain; i++)
-			y[i] = j->yreg[train[i]];
-		err = mlk_fit_regression(X, ntrain, p, y, &m->opts, &m->fit);
-		free(y);
-	} else {
-		uint32_t *y = xmalloc(ntrain * sizeof(*y));
-
-		for (size_t i = 0; i < ntrain; i++)
-			y[i] = j->ycls[train[i]];
-		err = mlk_fit_logistic(X, ntrain, p, y, m->nclasses, &m->opts,
-		    &m->fit);
-		free(y);
-	}
+	if (m->task == MLK_TASK_REGRESSION)
+		err = fit_regression(j, m, train, ntrain, test, ntest, out,
+		    train_prefix, test_prefix);
+	else
+		err = fit_classifier(j, m, train, ntrain, test, ntest, out,
+		    train_prefix, test_prefix);
 	m->opts.on_iter = NULL;
 	m->opts.ctx = NULL;
-	if (!err && train_prefix)
-		evaluate(j, m, X, train, ntrain, out, train_prefix);
-	if (!err && ntest)
-		evaluate(j, m, Xt, test, ntest, out, test_prefix);
-	free(Xt);
-	free(X);
 	return err;
 }
 
@@ -570,7 +655,7 @@ mlk_train_fit(struct mlk_store *store, const struct mlk_train_spec *s,
 		         j.nkept, &tr, &ntr, &te, &nte)))
 			goto done;
 	} else {
-		tr = xmalloc(j.nkept * sizeof(*tr));
+		tr = mlk_fit_big((j.nkept + 1) * sizeof(*tr));
 		memcpy(tr, j.kept, j.nkept * sizeof(*tr));
 		ntr = j.nkept;
 	}

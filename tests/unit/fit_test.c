@@ -409,6 +409,59 @@ test_logistic_auto(void)
 	}
 }
 
+struct dense {
+	const double *X;
+	size_t n, p;
+};
+
+/* mlk_fit_rows' fill over a whole matrix. */
+static void
+dense_fill(const void *ctx, size_t row0, size_t m, double *X)
+{
+	const struct dense *d = ctx;
+
+	for (size_t j = 0; j < d->p; j++)
+		memcpy(X + j * m, d->X + j * d->n + row0, m * sizeof(double));
+}
+
+/* A design given by blocks fits to the bits of the whole matrix. */
+static void
+test_logistic_rows(const double *X, size_t n, size_t p, const uint32_t *yc)
+{
+	uint32_t *yb = malloc(n * sizeof(uint32_t));
+	struct dense d = { X, n, p };
+	struct mlk_fit_rows rows = { n, p, dense_fill, &d };
+
+	for (size_t i = 0; i < n; i++)
+		yb[i] = yc[i] > 0;
+	for (size_t k = 2; k <= 3; k++)
+		for (int newton = -1; newton <= 1; newton++) {
+			struct mlk_fit_opts o;
+			struct mlk_fit f1, f2;
+			size_t r = k == 2 ? 1 : k;
+
+			mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
+			o.newton = newton;
+			fail_free(mlk_fit_logistic(X, n, p, k == 2 ? yb : yc, k,
+			    &o, &f1));
+			mlk_fit_threads = 1;
+			fail_free(mlk_fit_logistic_rows(&rows, k == 2 ? yb : yc,
+			    k, &o, &f2));
+			mlk_fit_threads = 0;
+			tap_ok(!memcmp(f1.coef, f2.coef,
+			           r * p * sizeof(double)) &&
+			        !memcmp(f1.intercept, f2.intercept,
+			            r * sizeof(double)) &&
+			        f1.iterations == f2.iterations,
+			    "%zu classes, solver %d: the same bits from blocks "
+			    "of rows (%d iterations)",
+			    k, newton, f1.iterations);
+			mlk_fit_release(&f1);
+			mlk_fit_release(&f2);
+		}
+	free(yb);
+}
+
 /* Several chunks of rows, so the threads take part: same bits twice. */
 static void
 test_determinism(void)
@@ -469,6 +522,7 @@ test_determinism(void)
 			mlk_fit_release(&f2);
 		}
 	}
+	test_logistic_rows(X, n, p, yc);
 	free(X);
 	free(y);
 	free(yc);
@@ -684,6 +738,13 @@ test_errors(void)
 	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f),
 	    "NaN in X "
 	    "(newton)");
+	{
+		struct dense d = { X, 3, 2 };
+		struct mlk_fit_rows rows = { 3, 2, dense_fill, &d };
+
+		expect_usage(mlk_fit_logistic_rows(&rows, two, 2, &o, &f),
+		    "NaN in X (rows)");
+	}
 	X[4] = 5;
 	X[0] = -INFINITY;
 	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f), "-inf in X");

@@ -314,6 +314,88 @@ test_column_append(void)
 	mlk_column_release(&sw);
 }
 
+/*
+ * The compact design of some rows rebuilds, block by block, the rows of
+ * mlk_model_design()'s matrix exactly: numbers with nulls imputed and
+ * scaled, strings with an unseen one and nulls, bools; over several of
+ * its ranges of rows.
+ */
+static void
+test_design(void)
+{
+	size_t nrows = 20011, n = 0, p, *rows = malloc(nrows * sizeof(size_t));
+	char *cats[] = { "coast", "north", "west" },
+	     *bools[] = { "false", "true" };
+	struct mlk_feature ft[3] = {
+		{ .kind = MLK_FEAT_NUMERIC,
+		    .impute = 0.5,
+		    .center = 0.25,
+		    .scale = 3,
+		    .offset = 0 },
+		{ .kind = MLK_FEAT_ONEHOT,
+		    .categories = cats,
+		    .ncategories = 3,
+		    .impute_category = 1,
+		    .offset = 1 },
+		{ .kind = MLK_FEAT_ONEHOT,
+		    .categories = bools,
+		    .ncategories = 2,
+		    .impute_category = 0,
+		    .offset = 4 },
+	};
+	struct mlk_model m = { .features = ft, .nfeatures = 3, .ndesign = 6 };
+	struct mlk_column c[3];
+	const struct mlk_column *cp[3] = { &c[0], &c[1], &c[2] };
+	const char *words[] = { "west", "coast", "east", "north" };
+	struct mlk_train_design d;
+	double *X, *G, *B;
+	int same = 1;
+
+	p = m.ndesign;
+	mlk_column_init(&c[0], MLK_T_FLOAT64);
+	mlk_column_init(&c[1], MLK_T_STRING);
+	mlk_column_init(&c[2], MLK_T_BOOL);
+	for (size_t i = 0; i < nrows; i++) {
+		if (i % 7 == 3)
+			mlk_column_append_null(&c[0]);
+		else
+			mlk_column_append_f64(&c[0], (double)i * 0.37 - 11);
+		if (i % 11 == 5)
+			mlk_column_append_null(&c[1]);
+		else
+			mlk_column_append_str(&c[1], words[i % 4],
+			    strlen(words[i % 4]));
+		if (i % 13 == 1)
+			mlk_column_append_null(&c[2]);
+		else
+			mlk_column_append_bool(&c[2], i % 3 == 0);
+		if (i % 3 != 1 && (i < 8000 || i > 17000))
+			rows[n++] = i;
+	}
+	X = malloc(nrows * p * sizeof(double));
+	G = malloc(n * p * sizeof(double));
+	B = malloc(n * p * sizeof(double));
+	mlk_model_design(&m, cp, nrows, X);
+	mlk_train_gather(X, nrows, p, rows, n, G);
+	mlk_train_design_build(&d, &m, cp, nrows, rows, n);
+	for (size_t r0 = 0; r0 < n; r0 += 1000) {
+		size_t mb = n - r0 < 1000 ? n - r0 : 1000;
+
+		mlk_train_design_fill(&d, r0, mb, B);
+		for (size_t j = 0; j < p; j++)
+			same &= !memcmp(B + j * mb, G + j * n + r0,
+			    mb * sizeof(double));
+	}
+	tap_ok(same, "the compact design rebuilds the design's rows");
+	mlk_train_design_release(&d);
+	for (size_t k = 0; k < 3; k++)
+		mlk_column_release(&c[k]);
+	free(rows);
+	free(X);
+	free(G);
+	free(B);
+}
+
 int
 main(void)
 {
@@ -324,5 +406,6 @@ main(void)
 	test_rand_and_splits();
 	test_pack();
 	test_column_append();
+	test_design();
 	return tap_done();
 }
