@@ -267,142 +267,6 @@ features_unfit(struct mlk_model *m)
 	memset(&m->fit, 0, sizeof(m->fit));
 }
 
-/* Adds metrics under prefix; non-finite ones are left out. */
-static void
-put(json_t *o, const char *prefix, const char *name, double v)
-{
-	char key[64];
-
-	if (!isfinite(v))
-		return;
-	snprintf(key, sizeof(key), "%s%s", prefix, name);
-	json_object_set_new(o, key, json_real(v));
-}
-
-/* Scores rows idx (X their design) and adds the metrics to out. */
-static void
-evaluate(struct job *j, const struct mlk_model *m, const double *X,
-    const size_t *idx, size_t n, json_t *out, const char *prefix)
-{
-	double *pred = xmalloc(n * sizeof(*pred)), *y = xmalloc(n * sizeof(*y));
-	struct mlk_reg_metrics rm;
-
-	for (size_t i = 0; i < n; i++)
-		y[i] = j->yreg[idx[i]];
-	mlk_fit_predict(&m->fit, X, n, pred);
-	mlk_metrics_regression(y, pred, n, &rm);
-	put(out, prefix, "rmse", rm.rmse);
-	put(out, prefix, "mae", rm.mae);
-	put(out, prefix, "r2", rm.r2);
-	put(out, prefix, "mape", rm.mape);
-	free(pred);
-	free(y);
-}
-
-/* Rows scored at a time from a compact design. */
-#define SCORE_ROWS 65536
-
-/* The same for a classifier, its rows' design given by blocks. */
-static void
-evaluate_classes(struct job *j, const struct mlk_model *m,
-    const struct mlk_fit_rows *rows, const size_t *idx, json_t *out,
-    const char *prefix)
-{
-	size_t n = rows->n, k = m->nclasses, p = rows->p;
-	double *proba = mlk_fit_big((n * k + 1) * sizeof(*proba));
-	double *X = xmalloc(SCORE_ROWS * (p ? p : 1) * sizeof(*X));
-	uint32_t *y = mlk_fit_big((n + 1) * sizeof(*y));
-	struct mlk_clf_metrics cm;
-
-	/* a row scores the same in any batch (fit.h) */
-	for (size_t r0 = 0; r0 < n; r0 += SCORE_ROWS) {
-		size_t mb = n - r0 < SCORE_ROWS ? n - r0 : SCORE_ROWS;
-
-		rows->fill(rows->ctx, r0, mb, X);
-		mlk_fit_predict_proba(&m->fit, k, X, mb, proba + r0 * k);
-	}
-	free(X);
-	for (size_t i = 0; i < n; i++)
-		y[i] = j->ycls[idx[i]];
-	mlk_metrics_classification(y, proba, n, k, &cm);
-	put(out, prefix, "accuracy", cm.accuracy);
-	put(out, prefix, "precision", cm.precision);
-	put(out, prefix, "recall", cm.recall);
-	put(out, prefix, "f1", cm.f1);
-	put(out, prefix, "roc_auc", cm.roc_auc);
-	put(out, prefix, "log_loss", cm.log_loss);
-	free(proba);
-	free(y);
-}
-
-/* Regression on the whole design matrix, as LAPACK wants it. */
-static struct mlk_error *
-fit_regression(struct job *j, struct mlk_model *m, const size_t *train,
-    size_t ntrain, const size_t *test, size_t ntest, json_t *out,
-    const char *train_prefix, const char *test_prefix)
-{
-	struct mlk_error *err;
-	size_t p = m->ndesign;
-	double *X, *Xt, *y;
-
-	X = mlk_fit_big((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
-	mlk_model_design(m, j->fcols, j->nrows, X);
-	/* the test rows aside, then the training rows packed in place */
-	Xt = mlk_fit_big((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
-	mlk_train_gather(X, j->nrows, p, test, ntest, Xt);
-	if (ntrain != j->nrows)
-		mlk_train_pack(X, j->nrows, p, train, ntrain);
-	y = xmalloc(ntrain * sizeof(*y));
-	for (size_t i = 0; i < ntrain; i++)
-		y[i] = j->yreg[train[i]];
-	err = mlk_fit_regression(X, ntrain, p, y, &m->opts, &m->fit);
-	free(y);
-	if (!err && train_prefix)
-		evaluate(j, m, X, train, ntrain, out, train_prefix);
-	if (!err && ntest)
-		evaluate(j, m, Xt, test, ntest, out, test_prefix);
-	free(Xt);
-	free(X);
-	return err;
-}
-
-/*
- * Classification on the design held compact and made a block of rows at
- * a time (train_design.c): the same bits as on the whole matrix, in a
- * third of the memory.
- */
-static struct mlk_error *
-fit_classifier(struct job *j, struct mlk_model *m, const size_t *train,
-    size_t ntrain, const size_t *test, size_t ntest, json_t *out,
-    const char *train_prefix, const char *test_prefix)
-{
-	struct mlk_error *err;
-	struct mlk_train_design d;
-	struct mlk_fit_rows rows = { ntrain, m->ndesign, mlk_train_design_fill,
-		&d };
-	uint32_t *y;
-
-	/* the solver auto picks, as model.json records it */
-	if (m->opts.newton < 0)
-		m->opts.newton = mlk_fit_logistic_auto(m->nclasses, m->ndesign);
-	mlk_train_design_build(&d, m, j->fcols, j->nrows, train, ntrain);
-	y = mlk_fit_big((ntrain + 1) * sizeof(*y));
-	for (size_t i = 0; i < ntrain; i++)
-		y[i] = j->ycls[train[i]];
-	err = mlk_fit_logistic_rows(&rows, y, m->nclasses, &m->opts, &m->fit);
-	free(y);
-	if (!err && train_prefix)
-		evaluate_classes(j, m, &rows, train, out, train_prefix);
-	mlk_train_design_release(&d);
-	if (!err && ntest) {
-		mlk_train_design_build(&d, m, j->fcols, j->nrows, test, ntest);
-		rows.n = ntest;
-		evaluate_classes(j, m, &rows, test, out, test_prefix);
-		mlk_train_design_release(&d);
-	}
-	return err;
-}
-
 /*
  * Fits m on the rows train: the preprocessing, then the coefficients.
  * Metrics on the training rows go to out under train_prefix (when not
@@ -413,6 +277,7 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
     const size_t *test, size_t ntest, json_t *out, const char *train_prefix,
     const char *test_prefix)
 {
+	struct mlk_train_data d = { j->fcols, j->nrows, j->yreg, j->ycls };
 	struct mlk_error *err = NULL;
 	size_t p = 0;
 
@@ -429,12 +294,8 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 	m->ndesign = p;
 	m->opts.on_iter = on_iter;
 	m->opts.ctx = j;
-	if (m->task == MLK_TASK_REGRESSION)
-		err = fit_regression(j, m, train, ntrain, test, ntest, out,
-		    train_prefix, test_prefix);
-	else
-		err = fit_classifier(j, m, train, ntrain, test, ntest, out,
-		    train_prefix, test_prefix);
+	err = mlk_train_fit_rows(m, &d, train, ntrain, test, ntest, out,
+	    train_prefix, test_prefix);
 	m->opts.on_iter = NULL;
 	m->opts.ctx = NULL;
 	return err;
@@ -493,9 +354,9 @@ cross_validate(struct job *j, struct mlk_model *m, json_t *metrics)
 				ss += (json_real_value(x) - mean) *
 				    (json_real_value(x) - mean);
 		}
-		put(metrics, "", key, mean);
+		mlk_train_put_metric(metrics, "", key, mean);
 		snprintf(name, sizeof(name), "%s_std", key);
-		put(metrics, "", name, sqrt(ss / (double)n));
+		mlk_train_put_metric(metrics, "", name, sqrt(ss / (double)n));
 	}
 	json_decref(folds);
 	return err;

@@ -89,4 +89,26 @@ void mlk_train_design_build(struct mlk_train_design *, const struct mlk_model *,
 void mlk_train_design_fill(const void *d, size_t row0, size_t m, double *X);
 void mlk_train_design_release(struct mlk_train_design *);
 
+/* The training data in memory, as the fits see it. */
+struct mlk_train_data {
+	const struct mlk_column *const *cols; /* the features' columns */
+	size_t nrows;
+	const double *yreg; /* per row: the target, regression */
+	const uint32_t *ycls; /* per row: the class, classification */
+};
+
+/*
+ * Fits m (its features already fitted, ndesign set) on the rows train,
+ * then adds the metrics on them under train_prefix (unless NULL) and on
+ * the rows test under test_prefix to out (train_fit.c).
+ */
+struct mlk_error *mlk_train_fit_rows(struct mlk_model *m,
+    const struct mlk_train_data *, const size_t *train, size_t ntrain,
+    const size_t *test, size_t ntest, json_t *out, const char *train_prefix,
+    const char *test_prefix);
+
+/* Adds metric prefix name to o; a value that is not finite is left out. */
+void mlk_train_put_metric(json_t *o, const char *prefix, const char *name,
+    double v);
+
 #endif
