@@ -284,6 +284,12 @@ mlk_fit_big(size_t n)
 	return p;
 }
 
+void
+mlk_fit_foreach(size_t n, void (*fn)(void *ctx, size_t c), void *ctx)
+{
+	mlk_fit_parallel(n, fn, ctx);
+}
+
 /* --- chunked reductions ------------------------------------------------ */
 
 size_t

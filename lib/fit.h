@@ -143,6 +143,13 @@ void mlk_fit_predict_proba(const struct mlk_fit *, size_t nclasses,
  */
 void *mlk_fit_big(size_t n);
 
+/*
+ * Runs fn(ctx, c) for c in 0 .. n - 1 on the fits' threads (the online
+ * cores), for parts of work whose results do not depend on the thread
+ * that makes them.
+ */
+void mlk_fit_foreach(size_t n, void (*fn)(void *ctx, size_t c), void *ctx);
+
 /* --- metrics (sklearn.metrics' definitions) ---------------------------- */
 
 struct mlk_reg_metrics {

@@ -41,64 +41,101 @@ view(const struct mlk_column *c, size_t r0, size_t n)
 	return v;
 }
 
-void
-mlk_train_design_build(struct mlk_train_design *d, const struct mlk_model *m,
-    const struct mlk_column *const *cols, size_t nrows, const size_t *rows,
-    size_t n)
-{
-	size_t nf = m->nfeatures, p = m->ndesign, k = 0;
-	struct mlk_column *v = xcalloc(nf ? nf : 1, sizeof(*v));
-	const struct mlk_column **vp = xcalloc(nf ? nf : 1, sizeof(*vp));
-	double *X = xmalloc(RANGE * (p ? p : 1) * sizeof(double));
+struct build {
+	struct mlk_train_design *d;
+	const struct mlk_column *const *cols;
+	size_t nrows;
+	const size_t *rows;
+};
 
-	memset(d, 0, sizeof(*d));
-	d->m = m;
-	d->n = n;
-	for (size_t f = 0; f < nf; f++) {
-		if (m->features[f].kind == MLK_FEAT_NUMERIC)
-			d->nnum++;
+/* The first of the n ascending rows at or past r. */
+static size_t
+lower_bound(const size_t *rows, size_t n, size_t r)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid] < r)
+			lo = mid + 1;
 		else
-			d->nhot++;
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Range c of the rows: its training rows' values, from its design. */
+static void
+build_range(void *arg, size_t c)
+{
+	const struct build *bd = arg;
+	struct mlk_train_design *d = bd->d;
+	const struct mlk_model *m = d->m;
+	size_t nf = m->nfeatures, p = m->ndesign, n = d->n, r0 = c * RANGE;
+	size_t len = bd->nrows - r0 < RANGE ? bd->nrows - r0 : RANGE;
+	size_t k0 = lower_bound(bd->rows, n, r0);
+	size_t k1 = lower_bound(bd->rows, n, r0 + len);
+	struct mlk_column *v;
+	const struct mlk_column **vp;
+	double *X;
+
+	if (k0 == k1)
+		return; /* no training row in this range */
+	v = xcalloc(nf ? nf : 1, sizeof(*v));
+	vp = xcalloc(nf ? nf : 1, sizeof(*vp));
+	X = xmalloc(len * (p ? p : 1) * sizeof(double));
+	for (size_t f = 0; f < nf; f++) {
+		v[f] = view(bd->cols[f], r0, len);
 		vp[f] = &v[f];
 	}
-	d->num = mlk_fit_big((n * d->nnum + 1) * sizeof(double));
-	d->code = mlk_fit_big((n * d->nhot + 1) * sizeof(uint32_t));
-	for (size_t r0 = 0; r0 < nrows && k < n; r0 += RANGE) {
-		size_t len = nrows - r0 < RANGE ? nrows - r0 : RANGE, k0 = k;
+	mlk_model_design(m, vp, len, X);
+	for (size_t f = 0, fn = 0, fh = 0; f < nf; f++) {
+		const struct mlk_feature *ft = &m->features[f];
+		const double *x = X + ft->offset * len;
 
-		if (rows[k] >= r0 + len)
-			continue; /* no training row in this range */
-		for (size_t f = 0; f < nf; f++)
-			v[f] = view(cols[f], r0, len);
-		mlk_model_design(m, vp, len, X);
-		while (k < n && rows[k] < r0 + len)
-			k++;
-		for (size_t f = 0, fn = 0, fh = 0; f < nf; f++) {
-			const struct mlk_feature *ft = &m->features[f];
-			const double *x = X + ft->offset * len;
+		if (ft->kind == MLK_FEAT_NUMERIC) {
+			double *out = d->num + fn++ * n;
 
-			if (ft->kind == MLK_FEAT_NUMERIC) {
-				double *out = d->num + fn++ * n;
+			for (size_t i = k0; i < k1; i++)
+				out[i] = x[bd->rows[i] - r0];
+			continue;
+		}
+		uint32_t *out = d->code + fh++ * n;
 
-				for (size_t i = k0; i < k; i++)
-					out[i] = x[rows[i] - r0];
-				continue;
-			}
-			uint32_t *out = d->code + fh++ * n;
+		for (size_t i = k0; i < k1; i++) {
+			size_t r = bd->rows[i] - r0, k = 0;
 
-			for (size_t i = k0; i < k; i++) {
-				size_t r = rows[i] - r0, c = 0;
-
-				while (
-				    c < ft->ncategories && x[c * len + r] == 0)
-					c++;
-				out[i] = (uint32_t)c;
-			}
+			while (k < ft->ncategories && x[k * len + r] == 0)
+				k++;
+			out[i] = (uint32_t)k;
 		}
 	}
 	free(X);
 	free(v);
 	free(vp);
+}
+
+void
+mlk_train_design_build(struct mlk_train_design *d, const struct mlk_model *m,
+    const struct mlk_column *const *cols, size_t nrows, const size_t *rows,
+    size_t n)
+{
+	struct build bd = { d, cols, nrows, rows };
+
+	memset(d, 0, sizeof(*d));
+	d->m = m;
+	d->n = n;
+	for (size_t f = 0; f < m->nfeatures; f++) {
+		if (m->features[f].kind == MLK_FEAT_NUMERIC)
+			d->nnum++;
+		else
+			d->nhot++;
+	}
+	d->num = mlk_fit_big((n * d->nnum + 1) * sizeof(double));
+	d->code = mlk_fit_big((n * d->nhot + 1) * sizeof(uint32_t));
+	/* ranges in parallel: each writes its own training rows */
+	mlk_fit_foreach((nrows + RANGE - 1) / RANGE, build_range, &bd);
 }
 
 void

@@ -44,8 +44,29 @@ evaluate(const struct mlk_train_data *d, const struct mlk_model *m,
 	free(y);
 }
 
-/* Rows scored at a time from a compact design. */
-#define SCORE_ROWS 65536
+/* Rows scored at a time from a compact design, in parallel. */
+#define SCORE_ROWS 16384
+
+struct score {
+	const struct mlk_fit_rows *rows;
+	const struct mlk_fit *fit;
+	size_t k;
+	double *proba;
+};
+
+static void
+score_block(void *arg, size_t c)
+{
+	const struct score *sc = arg;
+	size_t r0 = c * SCORE_ROWS, n = sc->rows->n, p = sc->rows->p;
+	size_t mb = n - r0 < SCORE_ROWS ? n - r0 : SCORE_ROWS;
+	double *X = xmalloc(mb * (p ? p : 1) * sizeof(*X));
+
+	/* a row scores the same in any batch (fit.h) */
+	sc->rows->fill(sc->rows->ctx, r0, mb, X);
+	mlk_fit_predict_proba(sc->fit, sc->k, X, mb, sc->proba + r0 * sc->k);
+	free(X);
+}
 
 /* The same for a classifier, its rows' design given by blocks. */
 static void
@@ -53,20 +74,13 @@ evaluate_classes(const struct mlk_train_data *d, const struct mlk_model *m,
     const struct mlk_fit_rows *rows, const size_t *idx, json_t *out,
     const char *prefix)
 {
-	size_t n = rows->n, k = m->nclasses, p = rows->p;
+	size_t n = rows->n, k = m->nclasses;
 	double *proba = mlk_fit_big((n * k + 1) * sizeof(*proba));
-	double *X = xmalloc(SCORE_ROWS * (p ? p : 1) * sizeof(*X));
 	uint32_t *y = mlk_fit_big((n + 1) * sizeof(*y));
+	struct score sc = { rows, &m->fit, k, proba };
 	struct mlk_clf_metrics cm;
 
-	/* a row scores the same in any batch (fit.h) */
-	for (size_t r0 = 0; r0 < n; r0 += SCORE_ROWS) {
-		size_t mb = n - r0 < SCORE_ROWS ? n - r0 : SCORE_ROWS;
-
-		rows->fill(rows->ctx, r0, mb, X);
-		mlk_fit_predict_proba(&m->fit, k, X, mb, proba + r0 * k);
-	}
-	free(X);
+	mlk_fit_foreach((n + SCORE_ROWS - 1) / SCORE_ROWS, score_block, &sc);
 	for (size_t i = 0; i < n; i++)
 		y[i] = d->ycls[idx[i]];
 	mlk_metrics_classification(y, proba, n, k, &cm);
