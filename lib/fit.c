@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fit.h"
@@ -57,6 +58,13 @@ mlk_fit_opts_init(struct mlk_fit_opts *o, enum mlk_algo algo)
 	o->C = 1.0;
 	o->tol = 1e-4;
 	o->max_iter = algo == MLK_ALGO_LOGISTIC ? 100 : 1000;
+	o->newton = algo == MLK_ALGO_LOGISTIC ? -1 : 0;
+}
+
+int
+mlk_fit_logistic_auto(size_t nclasses, size_t p)
+{
+	return nclasses == 2 && p <= 32;
 }
 
 void
@@ -125,9 +133,10 @@ mlk_fit_regression(const double *X, size_t n, size_t p, const double *y,
 	    mlk_algo_name(o->algo));
 }
 
-struct mlk_error *
-mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
-    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+static struct mlk_error *
+logistic(const double *X, const struct mlk_fit_rows *rows, size_t n, size_t p,
+    const uint32_t *y, size_t nclasses, const struct mlk_fit_opts *o,
+    struct mlk_fit *out)
 {
 	struct mlk_error *err;
 	size_t present = 0;
@@ -160,7 +169,21 @@ mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
 		    "logistic regression needs at least two classes in the "
 		    "data, found %zu",
 		    present);
-	return mlk_fit_logistic_solve(X, n, p, y, nclasses, o, out);
+	return mlk_fit_logistic_solve(X, rows, n, p, y, nclasses, o, out);
+}
+
+struct mlk_error *
+mlk_fit_logistic(const double *X, size_t n, size_t p, const uint32_t *y,
+    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+{
+	return logistic(X, NULL, n, p, y, nclasses, o, out);
+}
+
+struct mlk_error *
+mlk_fit_logistic_rows(const struct mlk_fit_rows *rows, const uint32_t *y,
+    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+{
+	return logistic(NULL, rows, rows->n, rows->p, y, nclasses, o, out);
 }
 
 struct pred {
@@ -243,6 +266,28 @@ mlk_fit_predict_proba(const struct mlk_fit *f, size_t nclasses, const double *X,
 	struct pred pr = { f, X, m, nclasses, proba };
 
 	mlk_fit_parallel(mlk_fit_nchunks(m), predict_chunk, &pr);
+}
+
+void *
+mlk_fit_big(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (n < 2 * huge)
+		return xmalloc(n);
+	if (posix_memalign(&p, huge, n))
+		return xmalloc(n);
+#ifdef MADV_HUGEPAGE
+	madvise(p, n & ~(huge - 1), MADV_HUGEPAGE); /* a hint */
+#endif
+	return p;
+}
+
+void
+mlk_fit_foreach(size_t n, void (*fn)(void *ctx, size_t c), void *ctx)
+{
+	mlk_fit_parallel(n, fn, ctx);
 }
 
 /* --- chunked reductions ------------------------------------------------ */

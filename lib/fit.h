@@ -15,7 +15,8 @@
  *   logistic    min C sum log-loss + 1/2 ||w||^2 (LogisticRegression,
  *               penalty l2, intercept not penalised), binary (one
  *               coefficient row) or multinomial (one row per class,
- *               softmax), by L-BFGS (solver "lbfgs") or Newton ("newton")
+ *               softmax), by L-BFGS (solver "lbfgs") or Newton ("newton"),
+ *               by default the faster for the problem's shape
  *
  * The intercept is fitted (not penalised) unless fit_intercept is 0.
  * X is column-major (X[j * n + i] is row i, column j), as LAPACK wants.
@@ -51,7 +52,11 @@ struct mlk_fit_opts {
 	double C; /* logistic; default 1.0 */
 	double tol; /* default 1e-4 as sklearn's */
 	int max_iter; /* default 1000 (coordinate descent), 100 (lbfgs) */
-	int newton; /* logistic: Newton instead of L-BFGS */
+	/*
+	 * Logistic: 1 Newton, 0 L-BFGS, -1 (the default) the solver
+	 * mlk_fit_logistic_auto() picks.
+	 */
+	int newton;
 	/*
 	 * Called after each iteration of an iterative solver, with the
 	 * objective above at that point (logistic: C sum log-loss +
@@ -93,6 +98,34 @@ struct mlk_error *mlk_fit_logistic(const double *X, size_t n, size_t p,
     struct mlk_fit *out);
 
 /*
+ * A design matrix made a block of rows at a time, for fits that need not
+ * hold it whole: fill(ctx, row0, m, X) writes rows row0 .. row0 + m - 1
+ * into X, column-major with leading dimension m. It is called from
+ * several threads at once, and must give a row the same values whatever
+ * the block around it.
+ */
+struct mlk_fit_rows {
+	size_t n, p;
+	void (*fill)(const void *ctx, size_t row0, size_t m, double *X);
+	const void *ctx;
+};
+
+/*
+ * mlk_fit_logistic() on a design given by blocks: the same coefficients,
+ * bit for bit, as on the whole matrix.
+ */
+struct mlk_error *mlk_fit_logistic_rows(const struct mlk_fit_rows *,
+    const uint32_t *y, size_t nclasses, const struct mlk_fit_opts *,
+    struct mlk_fit *out);
+
+/*
+ * The solver that newton = -1 stands for: Newton (1) for two classes
+ * and at most 32 design columns, where a few passes with a small
+ * Hessian beat L-BFGS's dozens; L-BFGS (0) otherwise.
+ */
+int mlk_fit_logistic_auto(size_t nclasses, size_t p);
+
+/*
  * Applying a fit to m rows of a column-major matrix X (m x p): for
  * regression out[i] is the prediction; for logistic, proba[i * k + c]
  * is the probability of class c (k = nclasses, 2 for binary).
@@ -101,6 +134,21 @@ void mlk_fit_predict(const struct mlk_fit *, const double *X, size_t m,
     double *out);
 void mlk_fit_predict_proba(const struct mlk_fit *, size_t nclasses,
     const double *X, size_t m, double *proba);
+
+/*
+ * n bytes (n > 0) for a large array of rows, freed with free(): from 4 MB
+ * up aligned to 2 MB and marked for transparent huge pages, so that its
+ * first touch takes one page fault per 2 MB rather than per 4 kB (most
+ * of the cost of a fresh array on a virtual machine).
+ */
+void *mlk_fit_big(size_t n);
+
+/*
+ * Runs fn(ctx, c) for c in 0 .. n - 1 on the fits' threads (the online
+ * cores), for parts of work whose results do not depend on the thread
+ * that makes them.
+ */
+void mlk_fit_foreach(size_t n, void (*fn)(void *ctx, size_t c), void *ctx);
 
 /* --- metrics (sklearn.metrics' definitions) ---------------------------- */
 

@@ -86,9 +86,10 @@ struct mlk_error *mlk_fit_linear_ridge(const double *X, size_t n, size_t p,
     const double *y, const struct mlk_fit_opts *, struct mlk_fit *out);
 struct mlk_error *mlk_fit_enet(const double *X, size_t n, size_t p,
     const double *y, const struct mlk_fit_opts *, struct mlk_fit *out);
-struct mlk_error *mlk_fit_logistic_solve(const double *X, size_t n, size_t p,
-    const uint32_t *y, size_t nclasses, const struct mlk_fit_opts *,
-    struct mlk_fit *out);
+/* X, or rows when X is NULL. */
+struct mlk_error *mlk_fit_logistic_solve(const double *X,
+    const struct mlk_fit_rows *rows, size_t n, size_t p, const uint32_t *y,
+    size_t nclasses, const struct mlk_fit_opts *, struct mlk_fit *out);
 
 /* Allocates out's arrays for k coefficient rows of p, zeroed. */
 void mlk_fit_alloc(struct mlk_fit *out, size_t k, size_t p);

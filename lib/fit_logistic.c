@@ -28,16 +28,18 @@ idx(const struct logit *lg, size_t c, size_t a)
 	return a < lg->p ? c * lg->p + a : lg->k * lg->p + c;
 }
 
+/* Column a of the block (ld apart), the intercept's column of ones past p. */
 static const double *
-column(const struct logit *lg, size_t a, size_t b, const double *ones)
+column(const struct logit *lg, const double *Xb, size_t ld, size_t a,
+    const double *ones)
 {
-	return a < lg->p ? lg->X + a * lg->n + b : ones;
+	return a < lg->p ? Xb + a * ld : ones;
 }
 
 /* Adds the Hessian of the block's loss; P holds the probabilities. */
 static void
-block_hessian(const struct logit *lg, size_t b, size_t m, const double *P,
-    const double *ones, double *t, double *H)
+block_hessian(const struct logit *lg, const double *Xb, size_t ld, size_t m,
+    const double *P, const double *ones, double *t, double *H)
 {
 	size_t k = lg->k, pa = lg->p + (lg->fit_intercept ? 1 : 0), d = lg->d;
 	double *dd = t + m;
@@ -52,14 +54,14 @@ block_hessian(const struct logit *lg, size_t b, size_t m, const double *P,
 					dd[i] = P[c * m + i] *
 					    ((c == e) - P[e * m + i]);
 			for (size_t a = 0; a < pa; a++) {
-				const double *xa = column(lg, a, b, ones);
+				const double *xa = column(lg, Xb, ld, a, ones);
 
 				for (size_t i = 0; i < m; i++)
 					t[i] = dd[i] * xa[i];
 				for (size_t bb = 0; bb < (c == e ? a + 1 : pa);
 				     bb++) {
 					double s = mlk_fit_dot(t,
-					    column(lg, bb, b, ones), m);
+					    column(lg, Xb, ld, bb, ones), m);
 					size_t i1 = idx(lg, c, a),
 					       i2 = idx(lg, e, bb);
 
@@ -84,6 +86,8 @@ eval_chunk(void *arg, size_t ch)
 	double *Rr = xmalloc(FIT_BLOCK * k * sizeof(double));
 	double *ones = xmalloc(FIT_BLOCK * sizeof(double));
 	double *t = H ? xmalloc(2 * FIT_BLOCK * sizeof(double)) : NULL;
+	double *xb =
+	    lg->X ? NULL : xmalloc(FIT_BLOCK * (p ? p : 1) * sizeof(double));
 	const double *W = lg->theta, *bias = lg->theta + k * p;
 	double loss = 0;
 
@@ -93,8 +97,14 @@ eval_chunk(void *arg, size_t ch)
 	for (size_t i = 0; i < FIT_BLOCK; i++)
 		ones[i] = 1;
 	for (size_t b = lo; b < hi; b += FIT_BLOCK) {
-		size_t m = hi - b < FIT_BLOCK ? hi - b : FIT_BLOCK;
+		size_t m = hi - b < FIT_BLOCK ? hi - b : FIT_BLOCK, ld = n;
+		const double *Xb = lg->X + b;
 		double bl = 0;
+
+		if (xb) {
+			lg->rows->fill(lg->rows->ctx, b, m, xb);
+			Xb = xb, ld = m;
+		}
 
 		for (size_t c = 0; c < k; c++) {
 			double *z = Z + c * m,
@@ -102,7 +112,7 @@ eval_chunk(void *arg, size_t ch)
 
 			for (size_t i = 0; i < m; i++)
 				z[i] = b0;
-			mlk_fit_xw(lg->X + b, n, m, p, W + c * p, z);
+			mlk_fit_xw(Xb, ld, m, p, W + c * p, z);
 		}
 		if (k == 1) {
 			for (size_t i = 0; i < m; i++) {
@@ -140,18 +150,19 @@ eval_chunk(void *arg, size_t ch)
 		for (size_t c = 0; c < k; c++) {
 			const double *r = Rr + c * m;
 
-			mlk_fit_xtr(lg->X + b, n, m, p, r, g + c * p);
+			mlk_fit_xtr(Xb, ld, m, p, r, g + c * p);
 			if (lg->fit_intercept)
 				g[k * p + c] += mlk_fit_dot(ones, r, m);
 		}
 		if (H)
-			block_hessian(lg, b, m, Z, ones, t, H);
+			block_hessian(lg, Xb, ld, m, Z, ones, t, H);
 	}
 	part[0] = loss;
 	free(Z);
 	free(Rr);
 	free(ones);
 	free(t);
+	free(xb);
 }
 
 double
@@ -194,9 +205,37 @@ mlk_logit_eval(struct logit *lg, const double *theta, double *g, double *H)
  * Classes absent from y get no row of their own in the fit: a zero
  * coefficient row and an intercept of -1e300 (probability 0).
  */
+/* The first column of the design with a value that is not finite. */
+static struct mlk_error *
+rows_finite(const struct mlk_fit_rows *rows)
+{
+	size_t p = rows->p, bad = p;
+	double *xb = xmalloc(FIT_BLOCK * (p ? p : 1) * sizeof(double));
+
+	for (size_t b = 0; b < rows->n && bad == p; b += FIT_BLOCK) {
+		size_t m = rows->n - b < FIT_BLOCK ? rows->n - b : FIT_BLOCK;
+
+		rows->fill(rows->ctx, b, m, xb);
+		for (size_t j = 0; j < p && bad == p; j++)
+			for (size_t i = 0; i < m; i++)
+				if (!isfinite(xb[j * m + i])) {
+					bad = j;
+					break;
+				}
+	}
+	free(xb);
+	if (bad == p)
+		return NULL;
+	return mlk_error_new(MLK_ERR_USAGE,
+	    "column %zu of the design matrix has a value that is not a "
+	    "finite number",
+	    bad + 1);
+}
+
 struct mlk_error *
-mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
-    size_t nclasses, const struct mlk_fit_opts *o, struct mlk_fit *out)
+mlk_fit_logistic_solve(const double *X, const struct mlk_fit_rows *rows,
+    size_t n, size_t p, const uint32_t *y, size_t nclasses,
+    const struct mlk_fit_opts *o, struct mlk_fit *out)
 {
 	uint32_t *map = xcalloc(nclasses, sizeof(uint32_t)), *ym = NULL;
 	size_t present = 0, k;
@@ -216,6 +255,7 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 	k = nclasses == 2 ? 1 : present;
 	memset(&lg, 0, sizeof(lg));
 	lg.X = X;
+	lg.rows = rows;
 	lg.y = ym ? ym : y;
 	lg.n = n;
 	lg.p = p;
@@ -226,16 +266,21 @@ mlk_fit_logistic_solve(const double *X, size_t n, size_t p, const uint32_t *y,
 	lg.C = o->C;
 	theta = xcalloc(lg.d, sizeof(double));
 	mlk_fit_alloc(out, nclasses == 2 ? 1 : nclasses, p);
-	if (o->newton)
+	if (o->newton > 0 ||
+	    (o->newton < 0 && mlk_fit_logistic_auto(nclasses, p)))
 		mlk_logit_newton(&lg, o, theta, out);
 	else
 		mlk_logit_lbfgs(&lg, o, theta, out);
 	if (lg.bad) {
 		/* 0 * NaN and 0 * inf are NaN: the first gradient says it */
-		double *mean = xmalloc((p + 1) * sizeof(double));
+		if (X) {
+			double *mean = xmalloc((p + 1) * sizeof(double));
 
-		err = mlk_fit_means(X, n, p, NULL, 0, mean, NULL);
-		free(mean);
+			err = mlk_fit_means(X, n, p, NULL, 0, mean, NULL);
+			free(mean);
+		} else {
+			err = rows_finite(rows);
+		}
 		if (!err)
 			err = mlk_error_new(MLK_ERR_USAGE,
 			    "the design matrix is too large to fit");

@@ -8,7 +8,8 @@
 #include "fit.h"
 
 struct logit {
-	const double *X;
+	const double *X; /* or, when NULL, rows */
+	const struct mlk_fit_rows *rows;
 	const uint32_t *y; /* class indices; binary: 1 is positive */
 	size_t n, p;
 	size_t k; /* coefficient rows: 1 binary, else the classes */

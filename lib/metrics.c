@@ -12,6 +12,7 @@
  * renormalised.
  */
 #include <float.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,87 @@ auc(struct scored *v, size_t n)
 	return (rsum - npos * (npos + 1) / 2) / (npos * ((double)n - npos));
 }
 
+/*
+ * The same by a radix sort of keys made of a score's bits (for a double
+ * >= 0 they order as the numbers do, and equal numbers have equal bits)
+ * and, below them, the row's kind. 0 when a score is negative, -0 or
+ * NaN: qsort's comparisons are then the rule.
+ */
+static int
+auc_radix(const double *s, size_t stride, const uint32_t *y, uint32_t c,
+    size_t n, double *out)
+{
+	uint64_t *k = mlk_fit_big((2 * n + 1) * sizeof(uint64_t)), *t = k + n,
+	         *sw;
+	size_t *cnt = xmalloc(65536 * sizeof(size_t));
+	double npos = 0, rsum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+
+		memcpy(&u, s + i * stride, sizeof(u));
+		if (u > UINT64_C(0x7ff0000000000000)) {
+			free(k);
+			free(cnt);
+			return 0;
+		}
+		k[i] = u << 1 | (y[i] == c);
+	}
+	for (unsigned sh = 0; sh < 64; sh += 16) {
+		size_t sum = 0;
+
+		memset(cnt, 0, 65536 * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			cnt[(k[i] >> sh) & 0xffff]++;
+		if (cnt[(k[0] >> sh) & 0xffff] == n)
+			continue; /* one digit for all: already in order */
+		for (size_t d = 0; d < 65536; d++) {
+			size_t x = cnt[d];
+
+			cnt[d] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			t[cnt[(k[i] >> sh) & 0xffff]++] = k[i];
+		sw = k, k = t, t = sw;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		double np = 0;
+
+		while (j < n && k[j] >> 1 == k[i] >> 1)
+			np += (double)(k[j++] & 1);
+		rsum += np * ((double)(i + 1) + (double)j) / 2;
+		npos += np;
+		i = j;
+	}
+	free(k < t ? k : t);
+	free(cnt);
+	if (npos == 0 || npos == (double)n)
+		*out = NAN;
+	else
+		*out = (rsum - npos * (npos + 1) / 2) /
+		    (npos * ((double)n - npos));
+	return 1;
+}
+
+/* The AUC of column c of the scores (a row's stride apart) for class c. */
+static double
+auc_of(const double *s, size_t stride, const uint32_t *y, uint32_t c, size_t n)
+{
+	struct scored *v;
+	double a;
+
+	if (auc_radix(s, stride, y, c, n, &a))
+		return a;
+	v = xmalloc((n ? n : 1) * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct scored){ s[i * stride], y[i] == c };
+	a = auc(v, n);
+	free(v);
+	return a;
+}
+
 static size_t
 argmax(const double *r, size_t k)
 {
@@ -110,7 +192,6 @@ mlk_metrics_classification(const uint32_t *y, const double *proba, size_t n,
 	size_t *tp = xcalloc(k, sizeof(size_t)),
 	       *np = xcalloc(k, sizeof(size_t));
 	size_t *nt = xcalloc(k, sizeof(size_t)), correct = 0, used = 0;
-	struct scored *v = xmalloc((n ? n : 1) * sizeof(*v));
 	double ll = 0, P = 0, R = 0, F = 0, A = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -138,9 +219,7 @@ mlk_metrics_classification(const uint32_t *y, const double *proba, size_t n,
 		P = ratio((double)tp[1], (double)np[1]);
 		R = ratio((double)tp[1], (double)nt[1]);
 		F = ratio(2.0 * (double)tp[1], (double)(np[1] + nt[1]));
-		for (size_t i = 0; i < n; i++)
-			v[i] = (struct scored){ proba[i * 2 + 1], y[i] == 1 };
-		A = auc(v, n);
+		A = auc_of(proba + 1, 2, y, 1, n);
 	} else {
 		for (size_t c = 0; c < k; c++) {
 			double p, r;
@@ -157,12 +236,8 @@ mlk_metrics_classification(const uint32_t *y, const double *proba, size_t n,
 		P = used ? P / (double)used : NAN;
 		R = used ? R / (double)used : NAN;
 		F = used ? F / (double)used : NAN;
-		for (size_t c = 0; c < k && !isnan(A); c++) {
-			for (size_t i = 0; i < n; i++)
-				v[i] = (struct scored){ proba[i * k + c],
-					y[i] == c };
-			A += auc(v, n);
-		}
+		for (size_t c = 0; c < k && !isnan(A); c++)
+			A += auc_of(proba + c, k, y, (uint32_t)c, n);
 		A /= (double)k;
 	}
 	out->precision = P;
@@ -172,5 +247,4 @@ mlk_metrics_classification(const uint32_t *y, const double *proba, size_t n,
 	free(tp);
 	free(np);
 	free(nt);
-	free(v);
 }

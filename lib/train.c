@@ -150,6 +150,33 @@ resolve_columns(struct job *j, struct mlk_model *m, enum mlk_algo algo)
 	return NULL;
 }
 
+/*
+ * Room for n rows in an empty column, as mlk_column_reserve() makes it
+ * (column.h's layout) but on huge pages: the column is filled once.
+ */
+static void
+reserve_rows(struct mlk_column *c, size_t n)
+{
+	switch (c->type) {
+	case MLK_T_FLOAT64:
+		c->f64 = mlk_fit_big((n + 1) * sizeof(*c->f64));
+		break;
+	case MLK_T_BOOL:
+		c->b = mlk_fit_big(n + 1);
+		break;
+	case MLK_T_STRING:
+		c->offsets = mlk_fit_big((n + 1) * sizeof(*c->offsets));
+		c->offsets[0] = 0;
+		c->data_alloc = 64;
+		c->data = xmalloc(c->data_alloc);
+		break;
+	default:
+		c->i64 = mlk_fit_big((n + 1) * sizeof(*c->i64));
+		break;
+	}
+	c->alloc = n;
+}
+
 static struct mlk_error *
 read_columns(struct job *j)
 {
@@ -162,7 +189,7 @@ read_columns(struct job *j)
 	j->cols = xcalloc(j->nwant, sizeof(*j->cols));
 	for (size_t k = 0; k < j->nwant; k++) {
 		mlk_column_init(&j->cols[k], sc->cols[j->want[k]].type);
-		mlk_column_reserve(&j->cols[k], (size_t)j->tv.snap.rows, 0);
+		reserve_rows(&j->cols[k], (size_t)j->tv.snap.rows);
 	}
 	mlk_table_scan_init(&scan, j->store, &j->tv.snap, j->want, j->nwant);
 	while (!(err = mlk_table_scan_next(&scan, &more)) && more)
@@ -184,7 +211,7 @@ keep_rows(struct job *j, size_t nf)
 {
 	const struct mlk_column *target = &j->cols[nf];
 
-	j->kept = xmalloc((j->nrows ? j->nrows : 1) * sizeof(*j->kept));
+	j->kept = mlk_fit_big((j->nrows + 1) * sizeof(*j->kept));
 	for (size_t r = 0; r < j->nrows; r++) {
 		int ok = !mlk_column_is_null(target, r);
 
@@ -213,7 +240,8 @@ targets(struct job *j, struct mlk_model *m)
 		}
 		return NULL;
 	}
-	j->ycls = xcalloc(j->nrows, sizeof(*j->ycls));
+	j->ycls = mlk_fit_big((j->nrows + 1) * sizeof(*j->ycls));
+	memset(j->ycls, 0, j->nrows * sizeof(*j->ycls));
 	mlk_train_classes(m, c, j->kept, j->nkept, j->ycls);
 	if (m->nclasses < 2)
 		return mlk_error_new(MLK_ERR_FAIL,
@@ -239,58 +267,6 @@ features_unfit(struct mlk_model *m)
 	memset(&m->fit, 0, sizeof(m->fit));
 }
 
-/* Adds metrics under prefix; non-finite ones are left out. */
-static void
-put(json_t *o, const char *prefix, const char *name, double v)
-{
-	char key[64];
-
-	if (!isfinite(v))
-		return;
-	snprintf(key, sizeof(key), "%s%s", prefix, name);
-	json_object_set_new(o, key, json_real(v));
-}
-
-/* Scores rows idx (X their design) and adds the metrics to out. */
-static void
-evaluate(struct job *j, const struct mlk_model *m, const double *X,
-    const size_t *idx, size_t n, json_t *out, const char *prefix)
-{
-	if (m->task == MLK_TASK_REGRESSION) {
-		double *pred = xmalloc(n * sizeof(*pred)),
-		       *y = xmalloc(n * sizeof(*y));
-		struct mlk_reg_metrics rm;
-
-		for (size_t i = 0; i < n; i++)
-			y[i] = j->yreg[idx[i]];
-		mlk_fit_predict(&m->fit, X, n, pred);
-		mlk_metrics_regression(y, pred, n, &rm);
-		put(out, prefix, "rmse", rm.rmse);
-		put(out, prefix, "mae", rm.mae);
-		put(out, prefix, "r2", rm.r2);
-		put(out, prefix, "mape", rm.mape);
-		free(pred);
-		free(y);
-	} else {
-		double *proba = xmalloc(n * m->nclasses * sizeof(*proba));
-		uint32_t *y = xmalloc(n * sizeof(*y));
-		struct mlk_clf_metrics cm;
-
-		for (size_t i = 0; i < n; i++)
-			y[i] = j->ycls[idx[i]];
-		mlk_fit_predict_proba(&m->fit, m->nclasses, X, n, proba);
-		mlk_metrics_classification(y, proba, n, m->nclasses, &cm);
-		put(out, prefix, "accuracy", cm.accuracy);
-		put(out, prefix, "precision", cm.precision);
-		put(out, prefix, "recall", cm.recall);
-		put(out, prefix, "f1", cm.f1);
-		put(out, prefix, "roc_auc", cm.roc_auc);
-		put(out, prefix, "log_loss", cm.log_loss);
-		free(proba);
-		free(y);
-	}
-}
-
 /*
  * Fits m on the rows train: the preprocessing, then the coefficients.
  * Metrics on the training rows go to out under train_prefix (when not
@@ -301,8 +277,8 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
     const size_t *test, size_t ntest, json_t *out, const char *train_prefix,
     const char *test_prefix)
 {
+	struct mlk_train_data d = { j->fcols, j->nrows, j->yreg, j->ycls };
 	struct mlk_error *err = NULL;
-	double *X, *Xt;
 	size_t p = 0;
 
 	features_unfit(m);
@@ -316,39 +292,12 @@ fit_eval(struct job *j, struct mlk_model *m, const size_t *train, size_t ntrain,
 		p += ft->kind == MLK_FEAT_NUMERIC ? 1 : ft->ncategories;
 	}
 	m->ndesign = p;
-	X = xmalloc((j->nrows ? j->nrows : 1) * (p ? p : 1) * sizeof(*X));
-	mlk_model_design(m, j->fcols, j->nrows, X);
-	/* the test rows aside, then the training rows packed in place */
-	Xt = xmalloc((ntest ? ntest : 1) * (p ? p : 1) * sizeof(*Xt));
-	mlk_train_gather(X, j->nrows, p, test, ntest, Xt);
-	if (ntrain != j->nrows)
-		mlk_train_pack(X, j->nrows, p, train, ntrain);
 	m->opts.on_iter = on_iter;
 	m->opts.ctx = j;
-	if (m->task == MLK_TASK_REGRESSION) {
-		double *y = xmalloc(ntrain * sizeof(*y));
-
-		for (size_t i = 0; i < ntrain; i++)
-			y[i] = j->yreg[train[i]];
-		err = mlk_fit_regression(X, ntrain, p, y, &m->opts, &m->fit);
-		free(y);
-	} else {
-		uint32_t *y = xmalloc(ntrain * sizeof(*y));
-
-		for (size_t i = 0; i < ntrain; i++)
-			y[i] = j->ycls[train[i]];
-		err = mlk_fit_logistic(X, ntrain, p, y, m->nclasses, &m->opts,
-		    &m->fit);
-		free(y);
-	}
+	err = mlk_train_fit_rows(m, &d, train, ntrain, test, ntest, out,
+	    train_prefix, test_prefix);
 	m->opts.on_iter = NULL;
 	m->opts.ctx = NULL;
-	if (!err && train_prefix)
-		evaluate(j, m, X, train, ntrain, out, train_prefix);
-	if (!err && ntest)
-		evaluate(j, m, Xt, test, ntest, out, test_prefix);
-	free(Xt);
-	free(X);
 	return err;
 }
 
@@ -405,9 +354,9 @@ cross_validate(struct job *j, struct mlk_model *m, json_t *metrics)
 				ss += (json_real_value(x) - mean) *
 				    (json_real_value(x) - mean);
 		}
-		put(metrics, "", key, mean);
+		mlk_train_put_metric(metrics, "", key, mean);
 		snprintf(name, sizeof(name), "%s_std", key);
-		put(metrics, "", name, sqrt(ss / (double)n));
+		mlk_train_put_metric(metrics, "", name, sqrt(ss / (double)n));
 	}
 	json_decref(folds);
 	return err;
@@ -567,7 +516,7 @@ mlk_train_fit(struct mlk_store *store, const struct mlk_train_spec *s,
 		         j.nkept, &tr, &ntr, &te, &nte)))
 			goto done;
 	} else {
-		tr = xmalloc(j.nkept * sizeof(*tr));
+		tr = mlk_fit_big((j.nkept + 1) * sizeof(*tr));
 		memcpy(tr, j.kept, j.nkept * sizeof(*tr));
 		ntr = j.nkept;
 	}

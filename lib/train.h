@@ -104,7 +104,7 @@ struct mlk_error *mlk_train_spec_parse(struct mlk_train_spec *,
  * Parameters: fit_intercept, standardize (true|false), missing
  * (impute|drop) for all; alpha for ridge, lasso, elasticnet; l1_ratio for
  * elasticnet; tol, max_iter for lasso, elasticnet, logistic; C and
- * solver (lbfgs|newton) for logistic.
+ * solver (auto|lbfgs|newton) for logistic.
  */
 struct mlk_error *mlk_train_spec_opts(const struct mlk_train_spec *,
     enum mlk_algo, struct mlk_fit_opts *opts, int *standardize,

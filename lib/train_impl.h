@@ -71,4 +71,44 @@ void mlk_train_gather(const double *X, size_t nall, size_t p, const size_t *idx,
 void mlk_train_pack(double *X, size_t nall, size_t p, const size_t *idx,
     size_t n);
 
+/*
+ * The design of rows (ascending, n of them, of columns cols with nrows
+ * rows) held compact (train_design.c): a numeric design column as
+ * doubles, a one-hot feature as its category's index.
+ */
+struct mlk_train_design {
+	const struct mlk_model *m;
+	size_t n, nnum, nhot;
+	double *num; /* nnum x n */
+	uint32_t *code; /* nhot x n; ncategories: none (all zero) */
+};
+void mlk_train_design_build(struct mlk_train_design *, const struct mlk_model *,
+    const struct mlk_column *const *cols, size_t nrows, const size_t *rows,
+    size_t n);
+/* Rows row0 .. row0 + m - 1 as mlk_model_design() makes them. */
+void mlk_train_design_fill(const void *d, size_t row0, size_t m, double *X);
+void mlk_train_design_release(struct mlk_train_design *);
+
+/* The training data in memory, as the fits see it. */
+struct mlk_train_data {
+	const struct mlk_column *const *cols; /* the features' columns */
+	size_t nrows;
+	const double *yreg; /* per row: the target, regression */
+	const uint32_t *ycls; /* per row: the class, classification */
+};
+
+/*
+ * Fits m (its features already fitted, ndesign set) on the rows train,
+ * then adds the metrics on them under train_prefix (unless NULL) and on
+ * the rows test under test_prefix to out (train_fit.c).
+ */
+struct mlk_error *mlk_train_fit_rows(struct mlk_model *m,
+    const struct mlk_train_data *, const size_t *train, size_t ntrain,
+    const size_t *test, size_t ntest, json_t *out, const char *train_prefix,
+    const char *test_prefix);
+
+/* Adds metric prefix name to o; a value that is not finite is left out. */
+void mlk_train_put_metric(json_t *o, const char *prefix, const char *name,
+    double v);
+
 #endif

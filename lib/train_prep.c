@@ -28,20 +28,30 @@ rand_below(uint64_t *state, uint64_t range)
 	return r % range;
 }
 
-/*
- * Appends a chunk without nulls at once, into room already reserved
- * (column.h's layout); 0 when it holds a NaN, left to the slow path.
- */
-static int
-append_bulk(struct mlk_column *dst, const struct mlk_column *src)
+static void
+set_null(struct mlk_column *c, size_t row)
 {
-	size_t n = src->nrows, base = dst->nrows;
+	if (c->nulls == NULL)
+		c->nulls = xcalloc((c->alloc + 7) / 8, 1);
+	c->nulls[row >> 3] |= (uint8_t)(1u << (row & 7));
+	c->nnulls++;
+}
 
+void
+mlk_train_column_append(struct mlk_column *dst, const struct mlk_column *src)
+{
+	size_t n = src->nrows, base = dst->nrows, data = 0;
+
+	if (src->type == MLK_T_STRING &&
+	    dst->data_len + src->data_len > dst->data_alloc) {
+		data = dst->data_len + src->data_len;
+		if (data < dst->data_alloc * 2)
+			data = dst->data_alloc * 2;
+	}
+	mlk_column_reserve(dst, base + n, data);
+	/* the values at once: a null's slot holds zero (column.h) */
 	switch (src->type) {
 	case MLK_T_FLOAT64:
-		for (size_t i = 0; i < n; i++)
-			if (isnan(src->f64[i]))
-				return 0;
 		memcpy(dst->f64 + base, src->f64, n * sizeof(double));
 		break;
 	case MLK_T_BOOL:
@@ -59,50 +69,21 @@ append_bulk(struct mlk_column *dst, const struct mlk_column *src)
 		break;
 	}
 	dst->nrows += n;
-	return 1;
-}
+	/* then the nulls, a byte of the bitmap at a time */
+	for (size_t k = 0; src->nulls && k < (n + 7) / 8; k++)
+		for (unsigned v = src->nulls[k]; v; v &= v - 1) {
+			size_t i = k * 8 + (size_t)__builtin_ctz(v);
 
-void
-mlk_train_column_append(struct mlk_column *dst, const struct mlk_column *src)
-{
-	size_t n = src->nrows, base = dst->nrows, data = 0;
-
-	if (src->type == MLK_T_STRING &&
-	    dst->data_len + src->data_len > dst->data_alloc) {
-		data = dst->data_len + src->data_len;
-		if (data < dst->data_alloc * 2)
-			data = dst->data_alloc * 2;
-	}
-	mlk_column_reserve(dst, base + n, data);
-	if (src->nulls == NULL && append_bulk(dst, src))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (mlk_column_is_null(src, i)) {
-			mlk_column_append_null(dst);
-			continue;
+			if (i < n)
+				set_null(dst, base + i);
 		}
-		switch (src->type) {
-		case MLK_T_FLOAT64:
-			if (isnan(src->f64[i]))
-				mlk_column_append_null(dst);
-			else
-				mlk_column_append_f64(dst, src->f64[i]);
-			break;
-		case MLK_T_BOOL:
-			mlk_column_append_bool(dst, src->b[i]);
-			break;
-		case MLK_T_STRING: {
-			size_t len;
-			const char *s = mlk_column_get_str(src, i, &len);
-
-			mlk_column_append_str(dst, s, len);
-			break;
-		}
-		default:
-			mlk_column_append_i64(dst, src->i64[i]);
-			break;
-		}
-	}
+	if (src->type == MLK_T_FLOAT64)
+		for (size_t i = 0; i < n; i++)
+			if (isnan(dst->f64[base + i])) {
+				if (!mlk_column_is_null(dst, base + i))
+					set_null(dst, base + i);
+				dst->f64[base + i] = 0.0;
+			}
 }
 
 static double

@@ -140,8 +140,10 @@ param_value(const struct param_def *d, const char *v, double *num, int *i)
 			*i = 0;
 		else if (strcmp(v, "newton") == 0)
 			*i = 1;
+		else if (strcmp(v, "auto") == 0)
+			*i = -1;
 		else
-			why = "must be lbfgs or newton";
+			why = "must be auto, lbfgs or newton";
 		break;
 	case P_MISSING:
 		if (strcmp(v, "impute") == 0)
@@ -288,7 +290,9 @@ mlk_train_spec_opts(const struct mlk_train_spec *s, enum mlk_algo algo,
 				snprintf(buf, sizeof(buf), "%d",
 				    opts->max_iter);
 			else if (strcmp(d->key, "solver") == 0)
-				v = opts->newton ? "newton" : "lbfgs";
+				v = opts->newton < 0 ? "auto" :
+				    opts->newton     ? "newton" :
+				                       "lbfgs";
 			else if (strcmp(d->key, "fit_intercept") == 0)
 				v = opts->fit_intercept ? "true" : "false";
 			else if (strcmp(d->key, "standardize") == 0)

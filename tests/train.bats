@@ -132,6 +132,16 @@ EOF
 		close "$(echo "$m" | jq '.fit.coef[0][1]')" -0.4708368054086337 1e-6
 		close "$(echo "$m" | jq '.fit.intercept[0]')" 0.29864679397786253 1e-6
 	done
+	# The default solver, auto, is Newton here (two classes, two
+	# columns) and at the default tol reaches the optimum to 1e-6 too.
+	run -0 mlk train b --data bronze.bin --target dir --json
+	id=$(echo "$output" | jq -r .run_id)
+	[ "$(run_record "$id" | jq -r .parameters.solver)" = auto ]
+	m=$(model_json "$id")
+	[ "$(echo "$m" | jq -r .fit_options.solver)" = newton ]
+	close "$(echo "$m" | jq '.fit.coef[0][0]')" 0.9395441789453306 1e-6
+	close "$(echo "$m" | jq '.fit.coef[0][1]')" -0.4708368054086337 1e-6
+	close "$(echo "$m" | jq '.fit.intercept[0]')" 0.29864679397786253 1e-6
 	# C as scikit-learn's: C=0.5 (its newton-cholesky again).
 	id=$(train_id b --data bronze.bin --target dir --param C=0.5 --param tol=1e-10 --param solver=newton)
 	m=$(model_json "$id")
@@ -405,7 +415,7 @@ EOF
 	run -2 mlk train m --data bronze.lin --target y --algo elasticnet --param l1_ratio=2
 	assert_output "mlk: bad value '2' for parameter 'l1_ratio': must be from 0 to 1"
 	run -2 mlk train m --data bronze.lin --target y --algo logistic --param solver=sgd
-	assert_output "mlk: bad value 'sgd' for parameter 'solver': must be lbfgs or newton"
+	assert_output "mlk: bad value 'sgd' for parameter 'solver': must be auto, lbfgs or newton"
 	run -2 mlk train m --data bronze.lin --target y --algo lasso --param max_iter=0
 	assert_output "mlk: bad value '0' for parameter 'max_iter': must be from 1 to 1000000000"
 	run -2 mlk train m --data bronze.lin --target y --algo forest

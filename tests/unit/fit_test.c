@@ -94,8 +94,12 @@ test_names(void)
 	        o.tol == 1e-4 && o.max_iter == 1000 && !o.newton,
 	    "lasso defaults");
 	mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
-	tap_ok(o.C == 1 && o.max_iter == 100 && o.l1_ratio == 0.5,
+	tap_ok(o.C == 1 && o.max_iter == 100 && o.l1_ratio == 0.5 &&
+	        o.newton == -1,
 	    "logistic defaults");
+	tap_ok(mlk_fit_logistic_auto(2, 11) && mlk_fit_logistic_auto(2, 32) &&
+	        !mlk_fit_logistic_auto(2, 33) && !mlk_fit_logistic_auto(3, 2),
+	    "auto solver: Newton for two classes and at most 32 columns");
 }
 
 /* y = known linear function of 3 columns: exact to the last digits. */
@@ -350,6 +354,7 @@ test_defaults(void)
 		mlk_fit_opts_init(&o, c->algo);
 		if (c->algo == MLK_ALGO_LOGISTIC) {
 			o.C = c->param;
+			o.newton = 0; /* sklearn's default solver, lbfgs */
 			if (c->nclasses == 2)
 				fail_free(mlk_fit_logistic(bin_X, BIN_N, BIN_P,
 				    bin_y, 2, &o, &f));
@@ -371,6 +376,90 @@ test_defaults(void)
 		    c->iterations, err);
 		mlk_fit_release(&f);
 	}
+}
+
+/*
+ * mlk's default solver (auto: Newton for this binary problem) at the
+ * default tol reaches sklearn's exact optimum to 1e-6, where sklearn's
+ * default lbfgs stops up to 8e-6 away from it.
+ */
+static void
+test_logistic_auto(void)
+{
+	for (size_t t = 0; t < NELEM(bin_cases); t++) {
+		const struct logit_case *c = &bin_cases[t];
+		struct mlk_fit_opts o;
+		struct mlk_fit f;
+		double err, berr;
+
+		mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
+		o.C = c->C;
+		o.fit_intercept = c->fit_intercept;
+		fail_free(
+		    mlk_fit_logistic(bin_X, BIN_N, BIN_P, bin_y, 2, &o, &f));
+		err = relerr(f.coef, c->coef, BIN_P,
+		    1e-3 * maxabs(c->coef, BIN_P));
+		berr = relerr(f.intercept, c->intercept, 1, 1e-3);
+		tap_ok(err < 1e-6 && berr < 1e-6 && f.converged &&
+		        f.iterations < 8,
+		    "binary C %g intercept %d auto: sklearn's optimum (err "
+		    "%.2g, intercept %.2g) in %d Newton iterations",
+		    c->C, c->fit_intercept, err, berr, f.iterations);
+		mlk_fit_release(&f);
+	}
+}
+
+struct dense {
+	const double *X;
+	size_t n, p;
+};
+
+/* mlk_fit_rows' fill over a whole matrix. */
+static void
+dense_fill(const void *ctx, size_t row0, size_t m, double *X)
+{
+	const struct dense *d = ctx;
+
+	for (size_t j = 0; j < d->p; j++)
+		memcpy(X + j * m, d->X + j * d->n + row0, m * sizeof(double));
+}
+
+/* A design given by blocks fits to the bits of the whole matrix. */
+static void
+test_logistic_rows(const double *X, size_t n, size_t p, const uint32_t *yc)
+{
+	uint32_t *yb = malloc(n * sizeof(uint32_t));
+	struct dense d = { X, n, p };
+	struct mlk_fit_rows rows = { n, p, dense_fill, &d };
+
+	for (size_t i = 0; i < n; i++)
+		yb[i] = yc[i] > 0;
+	for (size_t k = 2; k <= 3; k++)
+		for (int newton = -1; newton <= 1; newton++) {
+			struct mlk_fit_opts o;
+			struct mlk_fit f1, f2;
+			size_t r = k == 2 ? 1 : k;
+
+			mlk_fit_opts_init(&o, MLK_ALGO_LOGISTIC);
+			o.newton = newton;
+			fail_free(mlk_fit_logistic(X, n, p, k == 2 ? yb : yc, k,
+			    &o, &f1));
+			mlk_fit_threads = 1;
+			fail_free(mlk_fit_logistic_rows(&rows, k == 2 ? yb : yc,
+			    k, &o, &f2));
+			mlk_fit_threads = 0;
+			tap_ok(!memcmp(f1.coef, f2.coef,
+			           r * p * sizeof(double)) &&
+			        !memcmp(f1.intercept, f2.intercept,
+			            r * sizeof(double)) &&
+			        f1.iterations == f2.iterations,
+			    "%zu classes, solver %d: the same bits from blocks "
+			    "of rows (%d iterations)",
+			    k, newton, f1.iterations);
+			mlk_fit_release(&f1);
+			mlk_fit_release(&f2);
+		}
+	free(yb);
 }
 
 /* Several chunks of rows, so the threads take part: same bits twice. */
@@ -433,6 +522,7 @@ test_determinism(void)
 			mlk_fit_release(&f2);
 		}
 	}
+	test_logistic_rows(X, n, p, yc);
 	free(X);
 	free(y);
 	free(yc);
@@ -554,6 +644,53 @@ test_metrics(void)
 	}
 }
 
+/*
+ * roc_auc over many rows and many ties (scores on a grid of 64), by its
+ * definition: each positive beats the negatives below it and half of
+ * those level with it. Also with the scores negated, where the sort
+ * falls back to comparisons, and both agree to the bit.
+ */
+static void
+test_auc_ties(void)
+{
+	size_t n = 200000;
+	double *proba = malloc(2 * n * sizeof(double));
+	uint32_t *y = malloc(n * sizeof(uint32_t));
+	double pos[64] = { 0 }, neg[64] = { 0 }, below = 0, sum = 0, P = 0,
+	       N = 0, a1, a2;
+	struct mlk_clf_metrics m;
+	uint64_t st = 7;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r = st =
+		    st * 6364136223846793005u + 1442695040888963407u;
+		size_t b = (size_t)(r >> 58);
+
+		y[i] = ((r >> 20) & 1023) < 300 + 10 * b;
+		proba[2 * i + 1] = (double)b / 63;
+		proba[2 * i] = 1 - proba[2 * i + 1];
+		if (y[i])
+			pos[b]++, P++;
+		else
+			neg[b]++, N++;
+	}
+	for (size_t b = 0; b < 64; b++) {
+		sum += pos[b] * (below + neg[b] / 2);
+		below += neg[b];
+	}
+	mlk_metrics_classification(y, proba, n, 2, &m);
+	a1 = m.roc_auc;
+	for (size_t i = 0; i < n; i++)
+		proba[2 * i + 1] = -proba[2 * i + 1], y[i] = !y[i];
+	mlk_metrics_classification(y, proba, n, 2, &m);
+	a2 = m.roc_auc;
+	tap_ok(fabs(a1 - sum / (P * N)) < 1e-12 && a1 == a2,
+	    "auc with ties over many rows (%.17g, %.17g, want %.17g)", a1, a2,
+	    sum / (P * N));
+	free(proba);
+	free(y);
+}
+
 static void
 expect_usage(struct mlk_error *err, const char *what)
 {
@@ -601,6 +738,13 @@ test_errors(void)
 	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f),
 	    "NaN in X "
 	    "(newton)");
+	{
+		struct dense d = { X, 3, 2 };
+		struct mlk_fit_rows rows = { 3, 2, dense_fill, &d };
+
+		expect_usage(mlk_fit_logistic_rows(&rows, two, 2, &o, &f),
+		    "NaN in X (rows)");
+	}
 	X[4] = 5;
 	X[0] = -INFINITY;
 	expect_usage(mlk_fit_logistic(X, 3, 2, two, 2, &o, &f), "-inf in X");
@@ -645,9 +789,11 @@ main(void)
 	test_regression_sklearn();
 	test_logistic_sklearn();
 	test_defaults();
+	test_logistic_auto();
 	test_determinism();
 	test_predict();
 	test_metrics();
+	test_auc_ties();
 	test_errors();
 	test_absent_class();
 	return tap_done();

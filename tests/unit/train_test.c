@@ -2,6 +2,7 @@
  * Unit tests for the training spec (fields, parameters, train.yaml), the
  * PRNG and the splits.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,9 +122,9 @@ test_params(void)
 	dump = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	tap_is_str(dump,
 	    "{\"C\":\"1\",\"tol\":\"0.0001\",\"max_iter\":\"100\","
-	    "\"solver\":\"lbfgs\",\"fit_intercept\":\"true\","
+	    "\"solver\":\"auto\",\"fit_intercept\":\"true\","
 	    "\"standardize\":\"false\",\"missing\":\"impute\"}",
-	    "logistic's defaults, as sklearn's");
+	    "logistic's defaults, as sklearn's (but the solver)");
 	free(dump);
 	json_decref(params);
 	mlk_train_spec_release(&s);
@@ -258,6 +259,143 @@ test_pack(void)
 	    "packing in place gives the gathered rows");
 }
 
+/*
+ * Chunks appended in bulk: values, nulls at any bit of the bitmap, a
+ * NaN made a null; the same column as appended a row at a time.
+ */
+static void
+test_column_append(void)
+{
+	struct mlk_column src, dst, want, ss, sd, sw;
+	const char *words[] = { "north", "", "coast" };
+
+	mlk_column_init(&dst, MLK_T_FLOAT64);
+	mlk_column_init(&want, MLK_T_FLOAT64);
+	mlk_column_init(&sd, MLK_T_STRING);
+	mlk_column_init(&sw, MLK_T_STRING);
+	for (int chunk = 0; chunk < 3; chunk++) {
+		mlk_column_init(&src, MLK_T_FLOAT64);
+		mlk_column_init(&ss, MLK_T_STRING);
+		for (int i = 0; i < 21; i++) {
+			int null = (i * 7 + chunk) % 5 == 0 && chunk != 1;
+
+			if (null) {
+				mlk_column_append_null(&src);
+				mlk_column_append_null(&want);
+				mlk_column_append_null(&ss);
+				mlk_column_append_null(&sw);
+			} else if (i == 9) {
+				mlk_column_append_f64(&src, NAN);
+				mlk_column_append_null(&want);
+			} else {
+				mlk_column_append_f64(&src, i + chunk * 0.5);
+				mlk_column_append_f64(&want, i + chunk * 0.5);
+			}
+			if (!null) {
+				mlk_column_append_str(&ss, words[i % 3],
+				    strlen(words[i % 3]));
+				mlk_column_append_str(&sw, words[i % 3],
+				    strlen(words[i % 3]));
+			}
+		}
+		mlk_train_column_append(&dst, &src);
+		mlk_train_column_append(&sd, &ss);
+		mlk_column_release(&src);
+		mlk_column_release(&ss);
+	}
+	tap_ok(mlk_column_equal(&dst, &want) && dst.nnulls == want.nnulls &&
+	        dst.nnulls == 3 + 8,
+	    "chunks with nulls and NaN appended in bulk (%zu nulls)",
+	    dst.nnulls);
+	tap_ok(mlk_column_equal(&sd, &sw), "strings with nulls in bulk");
+	mlk_column_release(&dst);
+	mlk_column_release(&want);
+	mlk_column_release(&sd);
+	mlk_column_release(&sw);
+}
+
+/*
+ * The compact design of some rows rebuilds, block by block, the rows of
+ * mlk_model_design()'s matrix exactly: numbers with nulls imputed and
+ * scaled, strings with an unseen one and nulls, bools; over several of
+ * its ranges of rows.
+ */
+static void
+test_design(void)
+{
+	size_t nrows = 20011, n = 0, p, *rows = malloc(nrows * sizeof(size_t));
+	char *cats[] = { "coast", "north", "west" },
+	     *bools[] = { "false", "true" };
+	struct mlk_feature ft[3] = {
+		{ .kind = MLK_FEAT_NUMERIC,
+		    .impute = 0.5,
+		    .center = 0.25,
+		    .scale = 3,
+		    .offset = 0 },
+		{ .kind = MLK_FEAT_ONEHOT,
+		    .categories = cats,
+		    .ncategories = 3,
+		    .impute_category = 1,
+		    .offset = 1 },
+		{ .kind = MLK_FEAT_ONEHOT,
+		    .categories = bools,
+		    .ncategories = 2,
+		    .impute_category = 0,
+		    .offset = 4 },
+	};
+	struct mlk_model m = { .features = ft, .nfeatures = 3, .ndesign = 6 };
+	struct mlk_column c[3];
+	const struct mlk_column *cp[3] = { &c[0], &c[1], &c[2] };
+	const char *words[] = { "west", "coast", "east", "north" };
+	struct mlk_train_design d;
+	double *X, *G, *B;
+	int same = 1;
+
+	p = m.ndesign;
+	mlk_column_init(&c[0], MLK_T_FLOAT64);
+	mlk_column_init(&c[1], MLK_T_STRING);
+	mlk_column_init(&c[2], MLK_T_BOOL);
+	for (size_t i = 0; i < nrows; i++) {
+		if (i % 7 == 3)
+			mlk_column_append_null(&c[0]);
+		else
+			mlk_column_append_f64(&c[0], (double)i * 0.37 - 11);
+		if (i % 11 == 5)
+			mlk_column_append_null(&c[1]);
+		else
+			mlk_column_append_str(&c[1], words[i % 4],
+			    strlen(words[i % 4]));
+		if (i % 13 == 1)
+			mlk_column_append_null(&c[2]);
+		else
+			mlk_column_append_bool(&c[2], i % 3 == 0);
+		if (i % 3 != 1 && (i < 8000 || i > 17000))
+			rows[n++] = i;
+	}
+	X = malloc(nrows * p * sizeof(double));
+	G = malloc(n * p * sizeof(double));
+	B = malloc(n * p * sizeof(double));
+	mlk_model_design(&m, cp, nrows, X);
+	mlk_train_gather(X, nrows, p, rows, n, G);
+	mlk_train_design_build(&d, &m, cp, nrows, rows, n);
+	for (size_t r0 = 0; r0 < n; r0 += 1000) {
+		size_t mb = n - r0 < 1000 ? n - r0 : 1000;
+
+		mlk_train_design_fill(&d, r0, mb, B);
+		for (size_t j = 0; j < p; j++)
+			same &= !memcmp(B + j * mb, G + j * n + r0,
+			    mb * sizeof(double));
+	}
+	tap_ok(same, "the compact design rebuilds the design's rows");
+	mlk_train_design_release(&d);
+	for (size_t k = 0; k < 3; k++)
+		mlk_column_release(&c[k]);
+	free(rows);
+	free(X);
+	free(G);
+	free(B);
+}
+
 int
 main(void)
 {
@@ -267,5 +405,7 @@ main(void)
 	test_yaml();
 	test_rand_and_splits();
 	test_pack();
+	test_column_append();
+	test_design();
 	return tap_done();
 }
