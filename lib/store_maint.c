@@ -384,7 +384,9 @@ is_hex(const char *s, size_t n)
 
 /*
  * Removes loose objects that are now packed, and unreachable loose objects
- * older than expire (seconds since the epoch).
+ * older than expire (seconds since the epoch), with the temporary files
+ * older than expire that writers killed mid-object left (tmp_obj_* of
+ * store_loose.c, tmp_object_git2_* of libgit2).
  */
 static void
 prune_loose(const char *objdir, const struct oidset *reach, time_t expire)
@@ -404,6 +406,14 @@ prune_loose(const char *objdir, const struct oidset *reach, time_t expire)
 			git_oid id;
 			char *p;
 
+			if (strncmp(de->d_name, "tmp_obj", 7) == 0) {
+				/* half written by a writer killed, or busy */
+				p = xstrfmt("%s/%s", dir, de->d_name);
+				if (lstat(p, &st) == 0 && st.st_mtime < expire)
+					unlink(p);
+				free(p);
+				continue;
+			}
 			if (!is_hex(de->d_name, GIT_OID_HEXSZ - 2))
 				continue;
 			snprintf(hex, 3, "%02x", b);

@@ -65,3 +65,21 @@ load helpers
 	[ "$(ls .mlk/objects/pack/*.pack | wc -l)" -eq 1 ]
 	run -0 mlk fsck
 }
+
+@test "gc removes the temporary files a killed writer left, once old enough" {
+	init_repo
+	mkversion bronze.t
+	mkdir -p .mlk/objects/ab
+	echo partial > .mlk/objects/ab/tmp_obj_Xy12Zq
+	echo partial > .mlk/objects/ab/tmp_object_git2_a1b2c3
+	touch -d '30 days ago' .mlk/objects/ab/tmp_obj_Xy12Zq \
+	    .mlk/objects/ab/tmp_object_git2_a1b2c3
+	echo writing > .mlk/objects/ab/tmp_obj_young1
+	run -0 mlk gc
+	[ ! -e .mlk/objects/ab/tmp_obj_Xy12Zq ]
+	[ ! -e .mlk/objects/ab/tmp_object_git2_a1b2c3 ]
+	[ -e .mlk/objects/ab/tmp_obj_young1 ]
+	run -0 mlk gc --prune=now
+	[ ! -e .mlk/objects/ab/tmp_obj_young1 ]
+	run -0 mlk fsck
+}
