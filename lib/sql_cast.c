@@ -8,38 +8,6 @@
 #include "value.h"
 #include "xmalloc.h"
 
-/* Howard Hinnant's algorithms, as in value.c. */
-int64_t
-sqlf_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-void
-sqlf_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 int
 sqlf_days_in_month(int64_t y, unsigned m)
 {
@@ -449,13 +417,12 @@ add_months(int64_t days, int64_t n, int64_t *out)
 	if (n > INT64_C(1) << 40 || n < -(INT64_C(1) << 40) ||
 	    days > INT64_C(1) << 40 || days < -(INT64_C(1) << 40))
 		return -1;
-	sqlf_civil_from_days(days, &y, &m, &d);
+	mlk_civil_from_days(days, &y, &m, &d);
 	mi = y * 12 + (m - 1) + n;
 	y = sqlf_floordiv(mi, 12);
 	m = (unsigned)(mi - y * 12) + 1;
 	dim = sqlf_days_in_month(y, m);
-	*out =
-	    sqlf_days_from_civil(y, m, d > (unsigned)dim ? (unsigned)dim : d);
+	*out = mlk_days_from_civil(y, m, d > (unsigned)dim ? (unsigned)dim : d);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "sql_func_impl.h"
 #include "strbuf.h"
+#include "value.h"
 
 #define US_PER_DAY SQLF_US_PER_DAY
 #define US_PER_SEC SQLF_US_PER_SEC
@@ -65,7 +66,7 @@ format_ts(struct strbuf *sb, int64_t ts, const char *fmt, size_t fn)
 	int dow;
 
 	us = ts - days * US_PER_DAY;
-	sqlf_civil_from_days(days, &y, &m, &d);
+	mlk_civil_from_days(days, &y, &m, &d);
 	dow = (int)(((days + 4) % 7 + 7) % 7);
 	for (size_t i = 0; i < fn; i++) {
 		int pad = 1;
@@ -120,7 +121,7 @@ format_ts(struct strbuf *sb, int64_t ts, const char *fmt, size_t fn)
 			    us < 12 * 3600 * US_PER_SEC ? "AM" : "PM");
 			break;
 		case 'j':
-			num(sb, days - sqlf_days_from_civil(y, 1, 1) + 1, 3,
+			num(sb, days - mlk_days_from_civil(y, 1, 1) + 1, 3,
 			    pad);
 			break;
 		case 'a':
@@ -394,11 +395,11 @@ parse_ts(const char *s, size_t n, const char *fmt, size_t fn, int64_t *out)
 	if (st.pm >= 0)
 		st.H = st.H % 12 + (st.pm ? 12 : 0);
 	if (st.doy > 0) {
-		d = sqlf_days_from_civil(st.y, 1, 1) + st.doy - 1;
+		d = mlk_days_from_civil(st.y, 1, 1) + st.doy - 1;
 	} else {
 		if (st.d > sqlf_days_in_month(st.y, (unsigned)st.m))
 			return -1;
-		d = sqlf_days_from_civil(st.y, (unsigned)st.m, (unsigned)st.d);
+		d = mlk_days_from_civil(st.y, (unsigned)st.m, (unsigned)st.d);
 	}
 	*out = d * US_PER_DAY + ((st.H * 60 + st.M) * 60 + st.S) * US_PER_SEC +
 	    st.us - st.off;

@@ -8,6 +8,7 @@
 
 #include "sql_func_impl.h"
 #include "strbuf.h"
+#include "value.h"
 
 #define US_PER_DAY SQLF_US_PER_DAY
 #define US_PER_SEC SQLF_US_PER_SEC
@@ -129,7 +130,7 @@ civil_of(int64_t ts, struct civil *c)
 		c->y = last.y, c->m = last.m, c->d = last.d;
 		return;
 	}
-	sqlf_civil_from_days(c->days, &c->y, &c->m, &c->d);
+	mlk_civil_from_days(c->days, &c->y, &c->m, &c->d);
 	last = *c;
 }
 
@@ -148,10 +149,10 @@ iso_week(int64_t days, int64_t *isoyear)
 	int64_t thu = days - isodow(days) + 4, y;
 	unsigned m, d;
 
-	sqlf_civil_from_days(thu, &y, &m, &d);
+	mlk_civil_from_days(thu, &y, &m, &d);
 	if (isoyear)
 		*isoyear = y;
-	return (thu - sqlf_days_from_civil(y, 1, 1)) / 7 + 1;
+	return (thu - mlk_days_from_civil(y, 1, 1)) / 7 + 1;
 }
 
 static int64_t
@@ -193,7 +194,7 @@ field(enum part p, int64_t ts)
 	case P_ISODOW:
 		return isodow(c.days);
 	case P_DOY:
-		return c.days - sqlf_days_from_civil(c.y, 1, 1) + 1;
+		return c.days - mlk_days_from_civil(c.y, 1, 1) + 1;
 	case P_ISOYEAR:
 		iso_week(c.days, &iy);
 		return iy;
@@ -235,9 +236,9 @@ trunc_to(enum part p, int64_t ts)
 		case P_WEEK:
 			return (c.days - isodow(c.days) + 1) * US_PER_DAY;
 		case P_MONTH:
-			return sqlf_days_from_civil(y, c.m, 1) * US_PER_DAY;
+			return mlk_days_from_civil(y, c.m, 1) * US_PER_DAY;
 		case P_QUARTER:
-			return sqlf_days_from_civil(y, (c.m - 1) / 3 * 3 + 1,
+			return mlk_days_from_civil(y, (c.m - 1) / 3 * 3 + 1,
 			           1) *
 			    US_PER_DAY;
 		case P_DECADE:
@@ -252,7 +253,7 @@ trunc_to(enum part p, int64_t ts)
 		default:
 			break;
 		}
-		return sqlf_days_from_civil(y, 1, 1) * US_PER_DAY;
+		return mlk_days_from_civil(y, 1, 1) * US_PER_DAY;
 	}
 	return sqlf_floordiv(ts, unit) * unit;
 }
@@ -432,8 +433,8 @@ eval_field(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
 			int64_t y;
 			unsigned m, d;
 
-			sqlf_civil_from_days(a->col->i64[sqlf_row(a, r)], &y,
-			    &m, &d);
+			mlk_civil_from_days(a->col->i64[sqlf_row(a, r)], &y, &m,
+			    &d);
 			out->i64[r] = y;
 		}
 	} else {
@@ -510,7 +511,7 @@ eval_misc(const struct mlk_sql_func *f, const struct mlk_sql_arg *args,
 				    "no such date: %lld-%lld-%lld",
 				    (long long)y, (long long)m, (long long)d);
 			out->i64[r] =
-			    sqlf_days_from_civil(y, (unsigned)m, (unsigned)d);
+			    mlk_days_from_civil(y, (unsigned)m, (unsigned)d);
 			break;
 		}
 	}

@@ -57,8 +57,6 @@ void sqlf_zero_nulls(struct mlk_column *out);
 void sqlf_all_null(struct mlk_column *out);
 
 /* The proleptic Gregorian calendar, days since 1970-01-01. */
-int64_t sqlf_days_from_civil(int64_t y, unsigned m, unsigned d);
-void sqlf_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 int sqlf_days_in_month(int64_t y, unsigned m);
 /* Floor division, for days of timestamps before 1970. */
 static inline int64_t

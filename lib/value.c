@@ -221,8 +221,8 @@ is_leap(int64_t y)
 }
 
 /* Howard Hinnant's days_from_civil: proleptic Gregorian, no time zone. */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t
+mlk_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
 	unsigned yoe, doy, doe;
@@ -235,8 +235,8 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void
+mlk_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era;
 	unsigned doe, yoe, doy, mp;
@@ -291,7 +291,7 @@ parse_ymd(const char *s, int64_t *days)
 	if (y < 0 || m < 1 || m > 12 || d < 1 || s[4] != '-' || s[7] != '-' ||
 	    d > mdays[m - 1] + (m == 2 && is_leap(y)))
 		return -1;
-	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	*days = mlk_days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;
 }
 
@@ -488,7 +488,7 @@ format_ymd(char *buf, int64_t days)
 	int64_t y;
 	unsigned m, d;
 
-	civil_from_days(days, &y, &m, &d);
+	mlk_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return (size_t)snprintf(buf, MLK_VALUE_FMT_MAX,
 		    "%04lld-%02u-%02u", (long long)y, m, d);

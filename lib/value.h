@@ -67,6 +67,13 @@ size_t mlk_value_format_date(char *buf, int32_t);
 size_t mlk_value_format_timestamp(char *buf, int64_t);
 
 /*
+ * The proleptic Gregorian calendar, no time zone: days since 1970-01-01
+ * from a year, month (1-12) and day, and back.
+ */
+int64_t mlk_days_from_civil(int64_t y, unsigned m, unsigned d);
+void mlk_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+/*
  * Type inference for one column: fed its values one at a time (the
  * caller skips nulls), it keeps the narrowest type that holds them all.
  * int64 widens to float64 (an integer too large for int64 is a float64),

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "value.h"
+
 #define NMETERS 10000
 #define NREGIONS 6
 #define OUTBUF (1 << 20)
@@ -89,20 +91,16 @@ static int icos1000(int deg)
 	return isin1000(deg + 90);
 }
 
-/* Days since 1970-01-01 to a civil date (Hinnant's civil_from_days). */
+/* Days since 1970-01-01 to a civil date. */
 static void civil_from_days(int64_t z, int *y, int *m, int *d)
 {
-	int64_t era, doe, yoe, doy, mp;
+	int64_t yy;
+	unsigned mm, dd;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	mlk_civil_from_days(z, &yy, &mm, &dd);
+	*y = (int)yy;
+	*m = (int)mm;
+	*d = (int)dd;
 }
 
 static int is_leap(int y)
