@@ -117,12 +117,12 @@ excludes(const struct plan *p, const struct bx *e, const struct mlk_chunk *ch)
 }
 
 struct scan_st {
-	size_t *todo, ntodo, pos; /* the chunks to read, after skipping */
+	size_t *reads, nreads, pos; /* the chunks to read, after skipping */
 	void *par; /* the parallel scan, when threads read ahead */
 };
 
 size_t
-scan_todo(const struct plan *p, size_t **out)
+scan_reads(const struct plan *p, size_t **out)
 {
 	const struct mlk_snapshot *snap = &p->tv->snap;
 	size_t n = 0;
@@ -144,9 +144,9 @@ scan_open(struct plan *p)
 	struct scan_st *st = xcalloc(1, sizeof(*st));
 
 	p->st = st;
-	st->ntodo = scan_todo(p, &st->todo);
-	if (p->ctx->threads > 1 && st->ntodo > 1 && p->nwant > 0)
-		return pscan_open(p, st->todo, st->ntodo, &st->par);
+	st->nreads = scan_reads(p, &st->reads);
+	if (p->ctx->threads > 1 && st->nreads > 1 && p->nwant > 0)
+		return pscan_open(p, st->reads, st->nreads, &st->par);
 	return NULL;
 }
 
@@ -163,9 +163,9 @@ scan_next(struct plan *p, int *more)
 	*more = 0;
 	p->nrows = 0;
 	p->cur = p->out;
-	if (st->pos >= st->ntodo)
+	if (st->pos >= st->nreads)
 		return NULL;
-	ch = &snap->chunks[st->todo[st->pos++]];
+	ch = &snap->chunks[st->reads[st->pos++]];
 	if (p->nwant &&
 	    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch, p->want,
 	         p->nwant, p->out)))
@@ -182,7 +182,7 @@ scan_close(struct plan *p)
 
 	if (st) {
 		pscan_close(st->par);
-		free(st->todo);
+		free(st->reads);
 		free(st);
 	}
 	p->st = NULL;
@@ -209,9 +209,9 @@ wscan_next(struct plan *p, int *more)
 	p->nrows = 0;
 	p->cur = p->out;
 	while (w->from >= w->rows) {
-		if (w->pos >= w->ntodo)
+		if (w->pos >= w->nreads)
 			return NULL;
-		ch = &snap->chunks[w->todo[w->pos]];
+		ch = &snap->chunks[w->reads[w->pos]];
 		w->pos += w->stride;
 		if (p->nwant &&
 		    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch,

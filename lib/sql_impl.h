@@ -398,15 +398,15 @@ struct plan {
 };
 
 /* The chunks a scan reads, after skipping by statistics. */
-size_t scan_todo(const struct plan *, size_t **out);
+size_t scan_reads(const struct plan *, size_t **out);
 /*
- * A worker's share of a scan: todo[pos], todo[pos + stride], ..., each
+ * A worker's share of a scan: reads[pos], reads[pos + stride], ..., each
  * chunk handed on in slices of WSCAN_SLICE rows, so that the operators'
  * per-batch columns stay in the cache and their memory is reused.
  */
 struct wscan {
-	const size_t *todo;
-	size_t ntodo, pos, stride;
+	const size_t *reads;
+	size_t nreads, pos, stride;
 	size_t rows, from; /* the chunk read last, and its next slice */
 };
 #define WSCAN_SLICE 8192
@@ -418,8 +418,8 @@ extern const struct plan_ops wscan_ops;
 void col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
     size_t n);
 
-/* The parallel scan (sql_pscan.c): todo[] lists the chunks to read. */
-struct mlk_error *pscan_open(struct plan *, size_t *todo, size_t ntodo,
+/* The parallel scan (sql_pscan.c): reads[] lists the chunks to read. */
+struct mlk_error *pscan_open(struct plan *, size_t *reads, size_t nreads,
     void **out);
 struct mlk_error *pscan_next(void *, struct plan *, int *more);
 void pscan_close(void *);

@@ -109,19 +109,19 @@ pagg_run_all(struct plan *p, struct agg_part *into)
 	const struct plan *scan = p->child;
 	struct pagg_worker *wk;
 	struct mlk_error *err = NULL;
-	size_t *todo, ntodo, nt = (size_t)p->ctx->threads;
+	size_t *reads, nreads, nt = (size_t)p->ctx->threads;
 
 	while (scan->kind != P_SCAN)
 		scan = scan->child;
-	ntodo = scan_todo(scan, &todo);
-	if (nt > ntodo)
-		nt = ntodo ? ntodo : 1;
+	nreads = scan_reads(scan, &reads);
+	if (nt > nreads)
+		nt = nreads ? nreads : 1;
 	wk = xcalloc(nt, sizeof(*wk));
 	for (size_t t = 0; t < nt; t++) {
 		wk[t].agg = p;
 		wk[t].ctx.threads = 1;
-		wk[t].w.todo = todo;
-		wk[t].w.ntodo = ntodo;
+		wk[t].w.reads = reads;
+		wk[t].w.nreads = nreads;
 		wk[t].w.pos = t;
 		wk[t].w.stride = nt;
 		wk[t].store_path = mlk_store_path(p->ctx->store);
@@ -147,6 +147,6 @@ pagg_run_all(struct plan *p, struct agg_part *into)
 		agg_part_release(p, &wk[t].part);
 	}
 	free(wk);
-	free(todo);
+	free(reads);
 	return err;
 }

@@ -16,7 +16,7 @@ enum slot_state { SLOT_EMPTY, SLOT_LOADING, SLOT_READY };
 
 struct slot {
 	enum slot_state state;
-	size_t seq; /* which of todo[] it holds */
+	size_t seq; /* which of reads[] it holds */
 	struct mlk_column *cols;
 	size_t nrows;
 	struct mlk_error *err;
@@ -25,7 +25,7 @@ struct slot {
 struct pscan {
 	struct plan *p;
 	const char *store_path;
-	size_t *todo, ntodo; /* chunk indexes to read, in order */
+	size_t *reads, nreads; /* chunk indexes to read, in order */
 	struct slot *slots;
 	size_t nslots;
 	size_t next_claim, next_take;
@@ -53,10 +53,10 @@ worker(void *arg)
 		struct slot *s;
 		struct mlk_error *err = NULL;
 
-		while (!ps->stop && ps->next_claim < ps->ntodo &&
+		while (!ps->stop && ps->next_claim < ps->nreads &&
 		    ps->slots[ps->next_claim % ps->nslots].state != SLOT_EMPTY)
 			pthread_cond_wait(&ps->cv, &ps->mu);
-		if (ps->stop || ps->next_claim >= ps->ntodo)
+		if (ps->stop || ps->next_claim >= ps->nreads)
 			break;
 		seq = ps->next_claim++;
 		s = &ps->slots[seq % ps->nslots];
@@ -68,10 +68,10 @@ worker(void *arg)
 			    mlk_error_new(open_err->code, "%s", open_err->msg);
 		else if (p->nwant)
 			err = mlk_chunk_read(store, &snap->schema,
-			    &snap->chunks[ps->todo[seq]], p->want, p->nwant,
+			    &snap->chunks[ps->reads[seq]], p->want, p->nwant,
 			    s->cols);
 		pthread_mutex_lock(&ps->mu);
-		s->nrows = (size_t)snap->chunks[ps->todo[seq]].rows;
+		s->nrows = (size_t)snap->chunks[ps->reads[seq]].rows;
 		s->err = err;
 		s->state = SLOT_READY;
 		pthread_cond_broadcast(&ps->cv);
@@ -84,17 +84,17 @@ worker(void *arg)
 }
 
 struct mlk_error *
-pscan_open(struct plan *p, size_t *todo, size_t ntodo, void **out)
+pscan_open(struct plan *p, size_t *reads, size_t nreads, void **out)
 {
 	struct pscan *ps = xcalloc(1, sizeof(*ps));
 	size_t nt = (size_t)p->ctx->threads;
 
-	if (nt > ntodo)
-		nt = ntodo;
+	if (nt > nreads)
+		nt = nreads;
 	ps->p = p;
 	ps->store_path = mlk_store_path(p->ctx->store);
-	ps->todo = todo;
-	ps->ntodo = ntodo;
+	ps->reads = reads;
+	ps->nreads = nreads;
 	ps->nslots = 2 * nt;
 	ps->slots = xcalloc(ps->nslots, sizeof(*ps->slots));
 	for (size_t i = 0; i < ps->nslots; i++) {
@@ -132,7 +132,7 @@ pscan_next(void *arg, struct plan *p, int *more)
 		ps->have_taken = 0;
 		pthread_cond_broadcast(&ps->cv);
 	}
-	if (ps->next_take >= ps->ntodo) {
+	if (ps->next_take >= ps->nreads) {
 		pthread_mutex_unlock(&ps->mu);
 		return NULL;
 	}
