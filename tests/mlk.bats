@@ -158,3 +158,13 @@ load helpers
 	run -0 git --git-dir=.mlk log -1 --format='%an <%ae>' refs/tables/bronze.t
 	assert_output "Repo User <repo@example.org>"
 }
+
+@test "start-up skips libgit2's network transports (cmd/nonet.c)" {
+	init_repo
+	# glibc's loader reports where each symbol binds: libgit2's calls
+	# that would parse the certificate bundle and start libssh2 must
+	# reach mlk's own definitions.
+	LD_DEBUG=bindings mlk status > /dev/null 2> bindings
+	grep -q "libgit2.* to .*mlk.*mbedtls_x509_crt_parse_file'" bindings
+	grep -q "libgit2.* to .*mlk.*libssh2_init'" bindings
+}
