@@ -69,13 +69,8 @@ cmd_cat(int argc, char **argv, struct mlk_ctx *ctx)
 		case CMD_OPT_ERROR:
 			goto done;
 		case 'f':
-			if (cmd_rows_parse_format(arg, &fmt) < 0) {
-				err = cmd_usage_error(&usage,
-				    "unknown format "
-				    "'%s' (csv, tsv, jsonl or table)",
-				    arg);
+			if ((err = cmd_rows_parse_format(&usage, arg, &fmt)))
 				goto done;
-			}
 			break;
 		case 'c':
 			columns = arg;

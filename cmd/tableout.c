@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "csv.h"
 #include "tableout.h"
 #include "tablescan.h"
@@ -330,17 +331,19 @@ cmd_grid_release(struct cmd_grid *g)
 /* Output is written in blocks of about this many bytes. */
 #define BLOCK (64 * 1024)
 
-int
-cmd_rows_parse_format(const char *arg, enum cmd_rows_format *out)
+struct mlk_error *
+cmd_rows_parse_format(const struct cmd_usage *usage, const char *arg,
+    enum cmd_rows_format *out)
 {
 	static const char *const names[] = { "csv", "tsv", "jsonl", "table" };
 
 	for (int i = 0; i < 4; i++)
 		if (strcmp(arg, names[i]) == 0) {
 			*out = (enum cmd_rows_format)i;
-			return 0;
+			return NULL;
 		}
-	return -1;
+	return cmd_usage_error(usage,
+	    "unknown format '%s' (csv, tsv, jsonl or table)", arg);
 }
 
 static const struct mlk_schema_col *

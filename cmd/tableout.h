@@ -12,6 +12,8 @@
 #include "strbuf.h"
 #include "types.h"
 
+struct cmd_usage;
+
 /*
  * Appends text as a JSON string. Bytes that are not UTF-8 become U+FFFD,
  * so the output is always valid JSON.
@@ -101,8 +103,12 @@ struct cmd_rows {
 	struct cmd_grid grid; /* CMD_ROWS_TABLE */
 };
 
-/* "csv", "tsv", "jsonl", "table": 0 with *out set, else -1. */
-int cmd_rows_parse_format(const char *, enum cmd_rows_format *out);
+/*
+ * The value of a --format option: "csv", "tsv", "jsonl" or "table" sets
+ * *out and gives NULL; anything else gives the usage error naming it.
+ */
+struct mlk_error *cmd_rows_parse_format(const struct cmd_usage *,
+    const char *arg, enum cmd_rows_format *out);
 /* Starts the output: the header, or the table's header row. */
 void cmd_rows_start(struct cmd_rows *, enum cmd_rows_format,
     const struct mlk_schema *, const size_t *want, size_t ncols);
