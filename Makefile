@@ -87,15 +87,21 @@ $(BUILD)/FLAGS: FORCE
 	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
+# Relink when a source file comes or goes, not only when one changes.
+$(BUILD)/OBJS: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(LIB_OBJ) $(CMD_OBJ)' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
 $(BUILD)/%.o: %.c $(BUILD)/FLAGS
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(LIBMLK): $(LIB_OBJ)
+$(LIBMLK): $(LIB_OBJ) $(BUILD)/OBJS
 	rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJ)
 
-$(MLK_BIN): $(CMD_OBJ) $(LIBMLK)
+$(MLK_BIN): $(CMD_OBJ) $(LIBMLK) $(BUILD)/OBJS
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBMLK) $(LIBS_MLK)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/tap.o $(LIBMLK)
