@@ -1,7 +1,9 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "store_impl.h"
@@ -183,37 +185,49 @@ mlk_reflog_free(struct mlk_reflog_entry *e, size_t nr)
 	free(e);
 }
 
+/*
+ * The newest reflog under the directory fd (closed here), named ref:
+ * one fstatat(2) per log, relative to its directory, so the kernel walks
+ * one path component per file and not the whole path again.
+ */
 static void
-newest_log(const char *dir, const char *ref, struct timespec *best,
-    char **best_ref)
+newest_log(int fd, const char *ref, struct timespec *best, char **best_ref)
 {
-	DIR *d = opendir(dir);
+	DIR *d = fdopendir(fd);
 	struct dirent *de;
 
-	if (d == NULL)
+	if (d == NULL) {
+		close(fd);
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
-		char *p, *r;
+		int sub;
 
 		if (de->d_name[0] == '.')
 			continue;
-		p = xstrfmt("%s/%s", dir, de->d_name);
-		r = xstrfmt("%s/%s", ref, de->d_name);
-		if (stat(p, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				newest_log(p, r, best, best_ref);
-			else if (st.st_mtim.tv_sec > best->tv_sec ||
-			    (st.st_mtim.tv_sec == best->tv_sec &&
-			        st.st_mtim.tv_nsec > best->tv_nsec)) {
-				*best = st.st_mtim;
-				free(*best_ref);
-				*best_ref = r;
-				r = NULL;
+		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
+			sub = openat(dirfd(d), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (sub >= 0) {
+				char *r = xstrfmt("%s/%s", ref, de->d_name);
+
+				newest_log(sub, r, best, best_ref);
+				free(r);
+				continue;
 			}
+			if (de->d_type == DT_DIR)
+				continue;
 		}
-		free(p);
-		free(r);
+		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+		    S_ISREG(st.st_mode) &&
+		    (st.st_mtim.tv_sec > best->tv_sec ||
+		        (st.st_mtim.tv_sec == best->tv_sec &&
+		            st.st_mtim.tv_nsec > best->tv_nsec))) {
+			*best = st.st_mtim;
+			free(*best_ref);
+			*best_ref = xstrfmt("%s/%s", ref, de->d_name);
+		}
 	}
 	closedir(d);
 }
@@ -224,10 +238,11 @@ mlk_store_ref_latest(struct mlk_store *s, struct mlk_oid *oid)
 	struct timespec best = { 0, 0 };
 	char *best_ref = NULL, *dir = xstrfmt("%s/logs/refs", s->path);
 	struct mlk_error *err;
-	int found = 0;
+	int found = 0, fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	newest_log(dir, "refs", &best, &best_ref);
 	free(dir);
+	if (fd >= 0)
+		newest_log(fd, "refs", &best, &best_ref);
 	if (best_ref) {
 		err = mlk_store_ref_read(s, best_ref, oid, &found);
 		mlk_error_free(err);
