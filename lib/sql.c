@@ -47,6 +47,7 @@ mlk_query_prepare(struct mlk_store *store, const char *sql,
 	if ((err = sql_plan_query(q, q->ast, &q->root, &sc)))
 		goto fail;
 	scope_release(&sc);
+	plan_push_casts(q->root);
 	if (q->explain)
 		mlk_schema_add(&q->schema, "plan", MLK_T_STRING, 0);
 	else

@@ -373,6 +373,8 @@ struct plan {
 	size_t nwant;
 	struct bx **skip; /* conjuncts on the scan's columns, for stats */
 	size_t nskip;
+	/* NULL, or tcast[k] 1: column k is TRY_CAST(want[k] AS types[k]) */
+	uint8_t *tcast;
 	/* P_FILTER, P_JOIN residual: pred; P_PROJECT: exprs */
 	struct bx *pred;
 	struct bx **exprs;
@@ -397,6 +399,21 @@ struct plan {
 	void *st;
 };
 
+/*
+ * Reading a scan's chunks (sql_scanrd.c): what mlk_chunk_read() gives,
+ * with the columns of tcast decoded cast. The scratch is a reader's, kept
+ * from chunk to chunk.
+ */
+struct scanrd {
+	struct strbuf sb;
+	struct mlk_column dict, conv, tmp;
+	uint32_t *codes;
+	size_t acodes;
+};
+void scanrd_init(struct scanrd *);
+void scanrd_release(struct scanrd *);
+struct mlk_error *scanrd_read(struct scanrd *, struct mlk_store *,
+    const struct plan *scan, const struct mlk_chunk *, struct mlk_column *);
 /* The chunks a scan reads, after skipping by statistics. */
 size_t scan_reads(const struct plan *, size_t **out);
 /*
@@ -408,6 +425,7 @@ struct wscan {
 	const size_t *reads;
 	size_t nreads, pos, stride;
 	size_t rows, from; /* the chunk read last, and its next slice */
+	struct scanrd rd;
 };
 #define WSCAN_SLICE 8192
 extern const struct plan_ops wscan_ops;
@@ -417,6 +435,16 @@ extern const struct plan_ops wscan_ops;
  */
 void col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
     size_t n);
+
+/*
+ * TRY_CAST(x AS out->type) of the len encoded bytes of a column of rows
+ * rows whose schema type is type (a string): on the dictionary when the
+ * strings are stored as one.
+ */
+struct mlk_error *scanrd_cast(struct scanrd *, const void *buf, size_t len,
+    size_t rows, enum mlk_type type, struct mlk_column *out);
+/* Moves TRY_CASTs of scanned strings in projections into their scans. */
+void plan_push_casts(struct plan *);
 
 /* The parallel scan (sql_pscan.c): reads[] lists the chunks to read. */
 struct mlk_error *pscan_open(struct plan *, size_t *reads, size_t nreads,

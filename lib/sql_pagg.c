@@ -63,6 +63,10 @@ chain_clone(const struct plan *c, struct exec_ctx *ctx, struct wscan *w)
 		n->want = xcalloc(c->nwant + 1, sizeof(*n->want));
 		memcpy(n->want, c->want, c->nwant * sizeof(*n->want));
 		n->nwant = c->nwant;
+		if (c->tcast) {
+			n->tcast = xcalloc(c->nwant + 1, 1);
+			memcpy(n->tcast, c->tcast, c->nwant);
+		}
 		n->st = w;
 	} else
 		n->child = chain_clone(c->child, ctx, w);
@@ -124,6 +128,7 @@ pagg_run_all(struct plan *p, struct agg_part *into)
 		wk[t].w.nreads = nreads;
 		wk[t].w.pos = t;
 		wk[t].w.stride = nt;
+		scanrd_init(&wk[t].w.rd);
 		wk[t].store_path = mlk_store_path(p->ctx->store);
 		agg_part_init(p, &wk[t].part);
 		wk[t].started =
@@ -145,6 +150,7 @@ pagg_run_all(struct plan *p, struct agg_part *into)
 	for (size_t t = 0; t < nt; t++) {
 		mlk_error_free(wk[t].err);
 		agg_part_release(p, &wk[t].part);
+		scanrd_release(&wk[t].w.rd);
 	}
 	free(wk);
 	free(reads);
