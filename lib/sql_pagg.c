@@ -91,6 +91,7 @@ pagg_run(void *arg)
 	struct plan *top = NULL;
 	int more;
 
+	sql_thread_hugepages();
 	if ((wk->err = mlk_store_open(&wk->ctx.store, wk->store_path)))
 		return NULL;
 	top = chain_clone(wk->agg->child, &wk->ctx, &wk->w);
