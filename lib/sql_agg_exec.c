@@ -55,10 +55,31 @@ grow(struct htab *h)
 static int
 keys_equal(const struct htab *h, uint32_t g, const struct val *k, size_t r)
 {
-	for (size_t i = 0; i < h->keys.ncols; i++)
-		if (!col_same(&h->keys.cols[i], g, k[i].col,
-		        k[i].is_const ? 0 : r))
+	for (size_t i = 0; i < h->keys.ncols; i++) {
+		const struct mlk_column *a = &h->keys.cols[i], *b = k[i].col;
+		size_t rb = k[i].is_const ? 0 : r;
+
+		/* the common keys without nulls, without a call */
+		if (a->nulls == NULL && b->nulls == NULL) {
+			if (a->type == MLK_T_STRING) {
+				size_t la = a->offsets[g + 1] - a->offsets[g];
+
+				if (la != b->offsets[rb + 1] - b->offsets[rb] ||
+				    memcmp(a->data + a->offsets[g],
+				        b->data + b->offsets[rb], la) != 0)
+					return 0;
+				continue;
+			}
+			if (a->type == MLK_T_INT64 || a->type == MLK_T_DATE ||
+			    a->type == MLK_T_TIMESTAMP) {
+				if (a->i64[g] != b->i64[rb])
+					return 0;
+				continue;
+			}
+		}
+		if (!col_same(a, g, b, rb))
 			return 0;
+	}
 	return 1;
 }
 
@@ -68,6 +89,13 @@ keys_equal(const struct htab *h, uint32_t g, const struct val *k, size_t r)
 void
 htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 {
+	htab_groups_keep(h, k, nrows, NULL, gid);
+}
+
+void
+htab_groups_keep(struct htab *h, const struct val *k, size_t nrows,
+    const uint8_t *keep, uint32_t *gid)
+{
 	uint64_t *hv = xcalloc(nrows + 1, sizeof(*hv));
 
 	for (size_t i = 0; i < h->keys.ncols; i++)
@@ -76,6 +104,11 @@ htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 		size_t i = hv[r] & (h->cap - 1);
 		uint64_t tag = hv[r] & 0xffffffff00000000ULL, s;
 		uint32_t g;
+
+		if (keep && !keep[r]) {
+			gid[r] = 0;
+			continue;
+		}
 
 		if (r + AHEAD < nrows)
 			__builtin_prefetch(
@@ -189,6 +222,13 @@ struct mlk_error *
 agg_part_fold(const struct plan *p, struct agg_part *st,
     const struct mlk_column *in, size_t nrows)
 {
+	return agg_part_fold_keep(p, st, in, nrows, NULL);
+}
+
+struct mlk_error *
+agg_part_fold_keep(const struct plan *p, struct agg_part *st,
+    const struct mlk_column *in, size_t nrows, const uint8_t *rows)
+{
 	struct val *k = xcalloc(p->nexprs + 1, sizeof(*k));
 	uint32_t *gid = xcalloc(nrows + 1, sizeof(*gid));
 	uint8_t *keep = NULL;
@@ -197,7 +237,7 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 	for (size_t i = 0; i < p->nexprs && !err; i++)
 		err = bx_eval(p->exprs[i], in, nrows, &k[i]);
 	if (!err)
-		htab_groups(&st->ht, k, nrows, gid);
+		htab_groups_keep(&st->ht, k, nrows, rows, gid);
 	for (size_t j = 0; j < p->naggs && !err; j++) {
 		const struct agg_call *a = &p->aggs[j];
 		struct mlk_column arg;
@@ -208,6 +248,8 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 		if (a->filter) {
 			keep = xrealloc(keep, nrows);
 			err = bx_eval_mask(a->filter, in, nrows, keep);
+			for (size_t r = 0; rows && !err && r < nrows; r++)
+				keep[r] &= rows[r];
 		}
 		/* a column is folded in place; a constant is repeated */
 		if (!err && a->arg && !(err = bx_eval(a->arg, in, nrows, &av)))
@@ -218,7 +260,7 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 		}
 		if (!err)
 			err = mlk_sql_agg_update(st->states[j], argp, gid,
-			    a->filter ? keep : NULL, nrows);
+			    a->filter ? keep : rows, nrows);
 		val_release(&av);
 		mlk_column_release(&arg);
 	}

@@ -293,6 +293,9 @@ void htab_init(struct htab *, size_t nkeys, const enum mlk_type *types);
 /* The group of every row of the key columns k, adding new ones. */
 void htab_groups(struct htab *, const struct val *k, size_t nrows,
     uint32_t *gid);
+/* The same for the rows keep[r] allows only (gid[r] 0 for the others). */
+void htab_groups_keep(struct htab *, const struct val *k, size_t nrows,
+    const uint8_t *keep, uint32_t *gid);
 void htab_release(struct htab *);
 
 /*
@@ -477,6 +480,14 @@ void agg_part_release(const struct plan *agg, struct agg_part *);
 /* Folds a batch of the aggregation's input into pt. */
 struct mlk_error *agg_part_fold(const struct plan *agg, struct agg_part *pt,
     const struct mlk_column *in, size_t nrows);
+/*
+ * The same for the rows keep[r] allows only, as if the others had been
+ * filtered out: the group and aggregate expressions must not fail on a
+ * row (pagg_fuse_ok).
+ */
+struct mlk_error *agg_part_fold_keep(const struct plan *agg,
+    struct agg_part *pt, const struct mlk_column *in, size_t nrows,
+    const uint8_t *keep);
 /*
  * Merges from's groups into into's (new ones after into's); into empty
  * may take from's groups and states, leaving from empty.
