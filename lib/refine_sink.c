@@ -240,11 +240,51 @@ copy_rows(struct mlk_column *dst, const struct mlk_column *src, size_t from,
 	dst->nrows = base + n;
 }
 
+/*
+ * The last batch, when it is the whole of the last chunk and needs no
+ * conversion, is written as it is: the chunk copying it would write.
+ */
+static int
+write_whole(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows,
+    struct mlk_error **err)
+{
+	struct mlk_column *v;
+	struct mlk_chunk ch;
+
+	if (!k->last || k->nexpect || k->nkeys || !k->schema.ncols ||
+	    k->acc[0].nrows || nrows == 0 || nrows > MLK_CHUNK_ROWS)
+		return 0;
+	for (size_t i = 0; i < k->schema.ncols; i++) {
+		const struct mlk_column *c = &cols[k->map[i]];
+
+		if (c->type != k->schema.cols[i].type || c->nrows != nrows ||
+		    (c->type == MLK_T_STRING &&
+		        (c->offsets[0] != 0 ||
+		            c->data_len != c->offsets[nrows])))
+			return 0;
+	}
+	/* shallow copies in the table's order, never released */
+	v = xcalloc(k->schema.ncols, sizeof(*v));
+	for (size_t i = 0; i < k->schema.ncols; i++)
+		v[i] = cols[k->map[i]];
+	memset(&ch, 0, sizeof(ch));
+	*err = refine_chunk_write(k->store, &k->helper_store, k->threads,
+	    &k->schema, v, &ch);
+	if (!*err) {
+		mlk_snapshot_add_chunk(&k->snap, &ch, &k->schema);
+		mlk_chunk_release(&ch, k->schema.ncols);
+	}
+	free(v);
+	return 1;
+}
+
 struct mlk_error *
 mlk_sink_add(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows)
 {
-	struct mlk_error *err;
+	struct mlk_error *err = NULL;
 
+	if (write_whole(k, cols, nrows, &err))
+		return err;
 	if (k->nexpect && (err = check(k, cols, nrows)))
 		return err;
 	/* no row to check or key: whole columns, a chunk at a time */

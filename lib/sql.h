@@ -59,6 +59,7 @@ struct mlk_query_relation {
 struct mlk_query_batch {
 	struct mlk_column *cols; /* one per result column */
 	size_t nrows;
+	int last; /* 1 when the query knows no batch follows */
 };
 
 struct mlk_query;

@@ -327,4 +327,15 @@ agg_close(struct plan *p)
 	plan_close(p->child);
 }
 
+int
+plan_last_batch(const struct plan *p)
+{
+	const struct agg_st *st;
+
+	while (p->kind == P_PROJECT || p->kind == P_FILTER)
+		p = p->child;
+	st = p->kind == P_AGG ? p->st : NULL;
+	return st && st->done;
+}
+
 const struct plan_ops agg_ops = { agg_open, agg_next, agg_close };

@@ -494,6 +494,11 @@ struct mlk_error *agg_part_fold_keep(const struct plan *agg,
  */
 struct mlk_error *agg_part_merge(const struct plan *agg, struct agg_part *into,
     struct agg_part *from);
+/*
+ * Whether p's batch is its last: an aggregation gives all its rows at
+ * once, through projections and filters (sql_agg_exec.c).
+ */
+int plan_last_batch(const struct plan *p);
 /* Whether the aggregation's input can be split by chunks (sql_pagg.c). */
 int pagg_chain_ok(const struct plan *child);
 /* Runs the input on the worker threads and merges into into. */
