@@ -22,6 +22,11 @@ unpack(const uint8_t *in, size_t nbytes, unsigned w, uint64_t base,
 			out[i] = base;
 		return;
 	}
+	/* a value of at most 57 bits is in the 8 bytes from its first */
+	if (w <= 57)
+		for (; n && (bit >> 3) + 8 <= nbytes; n--, out++, bit += w)
+			*out = (load64le(in + (bit >> 3)) >> (bit & 7) & mask) +
+			    base;
 	for (size_t i = 0; i < n; i++, bit += w) {
 		size_t at = bit >> 3, avail = nbytes - at;
 		unsigned sh = bit & 7;
