@@ -272,29 +272,14 @@ agg_part_fold_keep(const struct plan *p, struct agg_part *st,
 	return err;
 }
 
+/* The groups and their aggregates into p->out. */
 static struct mlk_error *
-agg_next(struct plan *p, int *more)
+agg_emit(struct plan *p)
 {
 	struct agg_st *st = p->st;
-	struct plan *c = p->child;
 	struct mlk_error *err;
-	size_t ngroups;
+	size_t ngroups = st->part.ht.keys.nrows;
 
-	*more = 0;
-	if (st->done)
-		return NULL;
-	st->done = 1;
-	if (st->parallel)
-		err = pagg_run_all(p, &st->part);
-	else
-		while (!(err = plan_next(c, more)) && *more)
-			if (c->nrows &&
-			    (err = agg_part_fold(p, &st->part, c->cur,
-			         c->nrows)))
-				break;
-	if (err)
-		return err;
-	ngroups = st->part.ht.keys.nrows;
 	if (p->nexprs == 0 && p->naggs > 0)
 		ngroups = 1; /* an aggregate over no rows is one row */
 	for (size_t i = 0; i < p->nexprs; i++) {
@@ -308,9 +293,36 @@ agg_next(struct plan *p, int *more)
 		         &p->out[p->nexprs + j])))
 			return err;
 	}
-	p->cur = p->out;
 	p->nrows = ngroups;
-	*more = ngroups > 0;
+	return NULL;
+}
+
+static struct mlk_error *
+agg_next(struct plan *p, int *more)
+{
+	struct agg_st *st = p->st;
+	struct plan *c = p->child;
+	struct mlk_error *err;
+
+	*more = 0;
+	if (st->done)
+		return NULL;
+	st->done = 1;
+	if (st->parallel) {
+		err = pagg_run_all(p, &st->part, agg_emit);
+	} else {
+		while (!(err = plan_next(c, more)) && *more)
+			if (c->nrows &&
+			    (err = agg_part_fold(p, &st->part, c->cur,
+			         c->nrows)))
+				break;
+		if (!err)
+			err = agg_emit(p);
+	}
+	if (err)
+		return err;
+	p->cur = p->out;
+	*more = p->nrows > 0;
 	return NULL;
 }
 

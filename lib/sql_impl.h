@@ -501,8 +501,12 @@ struct mlk_error *agg_part_merge(const struct plan *agg, struct agg_part *into,
 int plan_last_batch(const struct plan *p);
 /* Whether the aggregation's input can be split by chunks (sql_pagg.c). */
 int pagg_chain_ok(const struct plan *child);
-/* Runs the input on the worker threads and merges into into. */
-struct mlk_error *pagg_run_all(struct plan *agg, struct agg_part *into);
+/*
+ * Runs the input on the worker threads and merges into into; then emit
+ * (agg) makes the output, on a thread too.
+ */
+struct mlk_error *pagg_run_all(struct plan *agg, struct agg_part *into,
+    struct mlk_error *(*emit)(struct plan *));
 
 extern const struct plan_ops scan_ops, values_ops, filter_ops, project_ops,
     limit_ops, union_ops, agg_ops, join_ops, sort_ops, window_ops;

@@ -217,9 +217,44 @@ pagg_run(void *arg)
 	return NULL;
 }
 
-struct mlk_error *
-pagg_run_all(struct plan *p, struct agg_part *into)
+/* The end, on a thread of its own: merging the parts, the output. */
+struct tail {
+	struct plan *agg;
+	struct agg_part *into;
+	struct pagg_worker *wk;
+	size_t nt;
+	struct mlk_error *(*emit)(struct plan *);
+	struct mlk_error *err;
+};
+
+static void *
+tail_run(void *arg)
 {
+	struct tail *tl = arg;
+	struct mlk_error *err = NULL;
+
+	/* its memory is fresh too: the merged groups, the output */
+	sql_thread_hugepages();
+	for (size_t t = 0; t < tl->nt && !err; t++) {
+		if (tl->wk[t].err) {
+			err = tl->wk[t].err;
+			tl->wk[t].err = NULL;
+			break;
+		}
+		err = agg_part_merge(tl->agg, tl->into, &tl->wk[t].part);
+	}
+	if (!err)
+		err = tl->emit(tl->agg);
+	tl->err = err;
+	return NULL;
+}
+
+struct mlk_error *
+pagg_run_all(struct plan *p, struct agg_part *into,
+    struct mlk_error *(*emit)(struct plan *))
+{
+	struct tail tl;
+	pthread_t tid;
 	const struct plan *scan = p->child;
 	struct pagg_worker *wk;
 	struct mlk_error *err = NULL;
@@ -249,14 +284,12 @@ pagg_run_all(struct plan *p, struct agg_part *into)
 	for (size_t t = 0; t < nt; t++)
 		if (wk[t].started)
 			pthread_join(wk[t].tid, NULL);
-	for (size_t t = 0; t < nt && !err; t++) {
-		if (wk[t].err) {
-			err = wk[t].err;
-			wk[t].err = NULL;
-			break;
-		}
-		err = agg_part_merge(p, into, &wk[t].part);
-	}
+	tl = (struct tail){ p, into, wk, nt, emit, NULL };
+	if (pthread_create(&tid, NULL, tail_run, &tl) == 0)
+		pthread_join(tid, NULL);
+	else
+		tail_run(&tl);
+	err = tl.err;
 	for (size_t t = 0; t < nt; t++) {
 		mlk_error_free(wk[t].err);
 		agg_part_release(p, &wk[t].part);
