@@ -140,6 +140,19 @@ htab_groups_keep(struct htab *h, const struct val *k, size_t nrows,
 	free(hv);
 }
 
+/*
+ * Whether call b may be finished from call a's state: the same column
+ * (no filter, no DISTINCT), and states folded alike.
+ */
+static int
+shares(const struct agg_call *a, const struct agg_call *b)
+{
+	return a->arg && b->arg && a->arg->kind == BX_COL &&
+	    b->arg->kind == BX_COL && !a->arg->winref && !b->arg->winref &&
+	    a->arg->idx == b->arg->idx && !a->filter && !b->filter &&
+	    mlk_sql_agg_same_state(a->agg, b->agg);
+}
+
 void
 agg_part_init(const struct plan *p, struct agg_part *pt)
 {
@@ -150,9 +163,17 @@ agg_part_init(const struct plan *p, struct agg_part *pt)
 	htab_init(&pt->ht, p->nexprs, kt);
 	free(kt);
 	pt->states = xcalloc(p->naggs + 1, sizeof(*pt->states));
-	for (size_t j = 0; j < p->naggs; j++)
-		pt->states[j] = mlk_sql_agg_new(p->aggs[j].agg,
-		    p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+	pt->same = xcalloc(p->naggs + 1, sizeof(*pt->same));
+	for (size_t j = 0; j < p->naggs; j++) {
+		pt->same[j] = -1;
+		for (size_t i = 0; i < j && pt->same[j] < 0; i++)
+			if (pt->same[i] < 0 && shares(&p->aggs[i], &p->aggs[j]))
+				pt->same[j] = (long)i;
+		pt->states[j] = pt->same[j] >= 0 ?
+		    pt->states[pt->same[j]] :
+		    mlk_sql_agg_new(p->aggs[j].agg,
+		        p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+	}
 }
 
 void
@@ -160,9 +181,12 @@ agg_part_release(const struct plan *p, struct agg_part *pt)
 {
 	htab_release(&pt->ht);
 	for (size_t j = 0; pt->states && j < p->naggs; j++)
-		mlk_sql_agg_free(pt->states[j]);
+		if (pt->same[j] < 0)
+			mlk_sql_agg_free(pt->states[j]);
 	free(pt->states);
+	free(pt->same);
 	pt->states = NULL;
+	pt->same = NULL;
 }
 
 struct mlk_error *
@@ -192,7 +216,9 @@ agg_part_merge(const struct plan *p, struct agg_part *into,
 	if (n)
 		htab_groups(&into->ht, v, n, map);
 	for (size_t j = 0; j < p->naggs && n && !err; j++)
-		err = mlk_sql_agg_merge(into->states[j], from->states[j], map);
+		if (into->same[j] < 0)
+			err = mlk_sql_agg_merge(into->states[j],
+			    from->states[j], map);
 	free(v);
 	free(map);
 	return err;
@@ -244,6 +270,8 @@ agg_part_fold_keep(const struct plan *p, struct agg_part *st,
 		struct val av = { 0 };
 		const struct mlk_column *argp = NULL;
 
+		if (st->same[j] >= 0)
+			continue; /* folded with the state it shares */
 		mlk_column_init(&arg, a->arg ? a->arg->type : MLK_T_INT64);
 		if (a->filter) {
 			keep = xrealloc(keep, nrows);
@@ -289,8 +317,8 @@ agg_emit(struct plan *p)
 	}
 	for (size_t j = 0; j < p->naggs; j++) {
 		mlk_column_reset(&p->out[p->nexprs + j]);
-		if ((err = mlk_sql_agg_finish(st->part.states[j], ngroups,
-		         &p->out[p->nexprs + j])))
+		if ((err = mlk_sql_agg_finish_as(st->part.states[j],
+		         p->aggs[j].agg, ngroups, &p->out[p->nexprs + j])))
 			return err;
 	}
 	p->nrows = ngroups;

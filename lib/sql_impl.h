@@ -474,6 +474,8 @@ struct mlk_error *plan_drain(struct plan *, struct rel *);
 struct agg_part {
 	struct htab ht;
 	struct mlk_sql_aggstate **states;
+	/* same[j] >= 0: aggregate j shares state same[j] (sum and avg of x) */
+	long *same;
 };
 void agg_part_init(const struct plan *agg, struct agg_part *);
 void agg_part_release(const struct plan *agg, struct agg_part *);
