@@ -101,4 +101,12 @@ struct mlk_error *mlk_sql_expr_eval(struct mlk_sql_expr *,
     const struct mlk_column *cols, size_t nrows, uint8_t *out);
 void mlk_sql_expr_free(struct mlk_sql_expr *);
 
+/*
+ * Asks for transparent huge pages under the calling thread's malloc
+ * arena, for a worker thread about to fill much fresh memory: fewer page
+ * faults. Only a hint (glibc on Linux; the main thread's arena is left
+ * alone), and results never depend on it (sql_mem.c).
+ */
+void mlk_thread_hugepages(void);
+
 #endif

@@ -449,12 +449,6 @@ struct mlk_error *scanrd_cast(struct scanrd *, const void *buf, size_t len,
 /* Moves TRY_CASTs of scanned strings in projections into their scans. */
 void plan_push_casts(struct plan *);
 
-/*
- * Asks for huge pages under the calling worker thread's malloc arena
- * (sql_mem.c): fewer page faults for the memory it fills. Only a hint.
- */
-void sql_thread_hugepages(void);
-
 /* The parallel scan (sql_pscan.c): reads[] lists the chunks to read. */
 struct mlk_error *pscan_open(struct plan *, size_t *reads, size_t nreads,
     void **out);

@@ -25,7 +25,7 @@
 #define THREAD_HEAP ((uintptr_t)64 << 20)
 
 void
-sql_thread_hugepages(void)
+mlk_thread_hugepages(void)
 {
 #if defined(__linux__) && defined(__GLIBC__) && defined(MADV_HUGEPAGE) && \
     UINTPTR_MAX > 0xffffffffu

@@ -204,7 +204,7 @@ pagg_run(void *arg)
 	struct pagg_worker *wk = arg;
 	struct plan *top = NULL;
 
-	sql_thread_hugepages();
+	mlk_thread_hugepages();
 	if ((wk->err = mlk_store_open(&wk->ctx.store, wk->store_path)))
 		return NULL;
 	top = chain_clone(wk->agg->child, &wk->ctx, &wk->w);
@@ -234,7 +234,7 @@ tail_run(void *arg)
 	struct mlk_error *err = NULL;
 
 	/* its memory is fresh too: the merged groups, the output */
-	sql_thread_hugepages();
+	mlk_thread_hugepages();
 	for (size_t t = 0; t < tl->nt && !err; t++) {
 		if (tl->wk[t].err) {
 			err = tl->wk[t].err;

@@ -47,7 +47,7 @@ worker(void *arg)
 	struct mlk_error *open_err;
 	struct scanrd rd;
 
-	sql_thread_hugepages();
+	mlk_thread_hugepages();
 	scanrd_init(&rd);
 	open_err = mlk_store_open(&store, ps->store_path);
 	pthread_mutex_lock(&ps->mu);
