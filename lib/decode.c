@@ -1,97 +1,14 @@
 /*
  * Reading encoded column chunks back. The bytes come from the store and
  * may be damaged: every count, length, width and index is checked before
- * it is used, and failures are MLK_ERR_CORRUPT, never a crash.
+ * it is used, and failures are MLK_ERR_CORRUPT, never a crash. Strings
+ * are decode_str.c's.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode.h"
-#include "encode_impl.h"
+#include "decode_impl.h"
 #include "xmalloc.h"
-
-struct rd {
-	const uint8_t *p, *end;
-	const char *why; /* the first thing found wrong */
-};
-
-static int
-bad(struct rd *r, const char *why)
-{
-	if (r->why == NULL)
-		r->why = why;
-	return -1;
-}
-
-static size_t
-left(const struct rd *r)
-{
-	return (size_t)(r->end - r->p);
-}
-
-static int
-get_bytes(struct rd *r, size_t n, const uint8_t **p)
-{
-	if (n > left(r))
-		return bad(r, "truncated");
-	*p = r->p;
-	r->p += n;
-	return 0;
-}
-
-static int
-get_u8(struct rd *r, unsigned *v)
-{
-	if (r->p == r->end)
-		return bad(r, "truncated");
-	*v = *r->p++;
-	return 0;
-}
-
-static int
-get_u64(struct rd *r, uint64_t *v)
-{
-	const uint8_t *p;
-
-	if (get_bytes(r, 8, &p) < 0)
-		return -1;
-	*v = load64le(p);
-	return 0;
-}
-
-static int
-get_varint(struct rd *r, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		unsigned b;
-
-		if (get_u8(r, &b) < 0)
-			return -1;
-		if (shift == 63 && b > 1)
-			return bad(r, "varint overflows");
-		x |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return bad(r, "varint overflows");
-}
-
-static int
-get_size(struct rd *r, size_t *v)
-{
-	uint64_t x;
-
-	if (get_varint(r, &x) < 0)
-		return -1;
-	if (x > SIZE_MAX)
-		return bad(r, "count out of range");
-	*v = (size_t)x;
-	return 0;
-}
 
 static void
 unpack(const uint8_t *in, size_t nbytes, unsigned w, uint64_t base,
@@ -105,6 +22,11 @@ unpack(const uint8_t *in, size_t nbytes, unsigned w, uint64_t base,
 			out[i] = base;
 		return;
 	}
+	/* a value of at most 57 bits is in the 8 bytes from its first */
+	if (w <= 57)
+		for (; n && (bit >> 3) + 8 <= nbytes; n--, out++, bit += w)
+			*out = (load64le(in + (bit >> 3)) >> (bit & 7) & mask) +
+			    base;
 	for (size_t i = 0; i < n; i++, bit += w) {
 		size_t at = bit >> 3, avail = nbytes - at;
 		unsigned sh = bit & 7;
@@ -192,6 +114,78 @@ get_ints(struct rd *r, unsigned enc, int64_t *out, size_t n)
 	default:
 		return bad(r, "bad integer encoding");
 	}
+}
+
+int
+dec_ints_start(struct rd *r, unsigned enc, size_t n, struct ints *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->enc = enc;
+	it->n = n;
+	if (n == 0)
+		return 0;
+	switch (enc) {
+	case MLK_ENC_PLAIN:
+		return n > left(r) / 8 ? bad(r, "truncated") : 0;
+	case MLK_ENC_CONST:
+		return get_u64(r, &it->first);
+	case MLK_ENC_FOR:
+		if (get_u64(r, &it->first) < 0 || get_varint(r, &it->g) < 0)
+			return -1;
+		break;
+	case MLK_ENC_DELTA:
+		if (get_u64(r, &it->first) < 0 || get_varint(r, &it->z) < 0 ||
+		    get_varint(r, &it->g) < 0)
+			return -1;
+		it->z = (uint64_t)unzigzag(it->z);
+		break;
+	default:
+		return bad(r, "bad integer encoding");
+	}
+	return it->g == 0 ? bad(r, "zero step") : 0;
+}
+
+int
+dec_ints_next(struct rd *r, struct ints *it, uint64_t u[BLOCK], size_t *m)
+{
+	size_t k = it->n - it->done < BLOCK ? it->n - it->done : BLOCK;
+	const uint8_t *p;
+
+	*m = 0;
+	if (k == 0)
+		return 0;
+	switch (it->enc) {
+	case MLK_ENC_PLAIN:
+		if (get_bytes(r, 8 * k, &p) < 0)
+			return -1;
+		for (size_t i = 0; i < k; i++)
+			u[i] = load64le(p + 8 * i);
+		break;
+	case MLK_ENC_CONST:
+		for (size_t i = 0; i < k; i++)
+			u[i] = it->first;
+		break;
+	case MLK_ENC_FOR:
+		if (get_blocks(r, u, k) < 0)
+			return -1;
+		for (size_t i = 0; i < k; i++)
+			u[i] = it->first + u[i] * it->g;
+		break;
+	default: /* DELTA: the first value alone, then the blocks */
+		if (it->done == 0) {
+			u[0] = it->prev = it->first;
+			k = 1;
+			break;
+		}
+		if (get_blocks(r, u, k) < 0)
+			return -1;
+		for (size_t i = 0; i < k; i++)
+			u[i] = it->prev += it->z + u[i] * it->g;
+		break;
+	}
+	it->done += k;
+	*m = k;
+	return 0;
 }
 
 /* DECIMAL's values that are not: index gaps and their bits. */
@@ -290,166 +284,6 @@ get_bools(struct rd *r, unsigned enc, uint8_t *out, size_t n)
 	return 0;
 }
 
-struct sref {
-	const uint8_t *p;
-	size_t n;
-};
-
-static int
-add_len(struct rd *r, size_t *total, size_t n)
-{
-	if (n > MLK_COLUMN_MAX_DATA - *total)
-		return bad(r, "strings too large");
-	*total += n;
-	return 0;
-}
-
-/* A DICT's dictionary: n lengths, then the bytes. */
-static int
-get_str_plain(struct rd *r, struct sref *v, size_t n)
-{
-	size_t total = 0;
-	const uint8_t *p;
-
-	if (n > left(r))
-		return bad(r, "truncated");
-	for (size_t i = 0; i < n; i++)
-		if (get_size(r, &v[i].n) < 0 || add_len(r, &total, v[i].n) < 0)
-			return -1;
-	if (get_bytes(r, total, &p) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		v[i].p = p;
-		p += v[i].n;
-	}
-	return 0;
-}
-
-/*
- * PLAIN strings: the lengths go straight into the offsets, and since
- * nulls are empty the bytes are the column's data as they stand.
- */
-static int
-get_plain(struct rd *r, struct mlk_column *c, size_t nvals)
-{
-	size_t total = 0, len;
-	const uint8_t *p;
-
-	if (nvals > left(r))
-		return bad(r, "truncated");
-	for (size_t i = 0; i < c->nrows; i++) {
-		if (!mlk_column_is_null(c, i) &&
-		    (get_size(r, &len) < 0 || add_len(r, &total, len) < 0))
-			return -1;
-		c->offsets[i + 1] = total;
-	}
-	if (get_bytes(r, total, &p) < 0)
-		return -1;
-	mlk_column_reserve(c, c->nrows, total);
-	if (total)
-		memcpy(c->data, p, total);
-	c->data_len = total;
-	return 0;
-}
-
-/*
- * CONST or DICT: the values come from a short list, value k from
- * list[index[k]], or list[0] when index is NULL.
- */
-/* memcpy for the short values strings mostly are, without a call. */
-static inline void
-copy_short(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(&x, s, 4);
-		memcpy(&y, s + n - 4, 4);
-		memcpy(d, &x, 4);
-		memcpy(d + n - 4, &y, 4);
-	} else if (n > 16) {
-		memcpy(d, s, n);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	}
-}
-
-static int
-get_indexed(struct rd *r, struct mlk_column *c, const struct sref *list,
-    size_t nlist, const int64_t *index)
-{
-	size_t total = 0, k = 0;
-
-	for (size_t i = 0; i < c->nrows; i++) {
-		uint64_t at;
-
-		if (mlk_column_is_null(c, i))
-			continue;
-		at = index ? (uint64_t)index[k++] : 0;
-		if (at >= nlist)
-			return bad(r, "dictionary index out of range");
-		if (add_len(r, &total, list[at].n) < 0)
-			return -1;
-	}
-	mlk_column_reserve(c, c->nrows, total);
-	k = 0;
-	for (size_t i = 0; i < c->nrows; i++) {
-		if (!mlk_column_is_null(c, i)) {
-			const struct sref *v = &list[index ? index[k++] : 0];
-
-			copy_short(c->data + c->data_len, (const char *)v->p,
-			    v->n);
-			c->data_len += v->n;
-		}
-		c->offsets[i + 1] = c->data_len;
-	}
-	return 0;
-}
-
-static int
-get_strings(struct rd *r, unsigned enc, struct mlk_column *c, size_t nvals)
-{
-	struct sref one, *dict = NULL;
-	int64_t *codes = NULL;
-	unsigned inner;
-	size_t nd;
-	int ret = -1;
-
-	switch (enc) {
-	case MLK_ENC_PLAIN:
-		return get_plain(r, c, nvals);
-	case MLK_ENC_CONST:
-		if (get_size(r, &one.n) < 0 || get_bytes(r, one.n, &one.p) < 0)
-			return -1;
-		if (one.n && nvals > MLK_COLUMN_MAX_DATA / one.n)
-			return bad(r, "strings too large");
-		return get_indexed(r, c, &one, 1, NULL);
-	case MLK_ENC_DICT:
-		if (get_size(r, &nd) < 0)
-			return -1;
-		if (nd == 0 || nd > nvals)
-			return bad(r, "bad dictionary size");
-		dict = xreallocarray(NULL, nd, sizeof(*dict));
-		codes = xreallocarray(NULL, nvals, sizeof(*codes));
-		if (get_str_plain(r, dict, nd) == 0 && get_u8(r, &inner) == 0 &&
-		    get_ints(r, inner, codes, nvals) == 0)
-			ret = get_indexed(r, c, dict, nd, codes);
-		break;
-	default:
-		return bad(r, "bad string encoding");
-	}
-	free(dict);
-	free(codes);
-	return ret;
-}
-
 /* Moves the nvals dense values at the front of arr to their rows. */
 static void
 scatter(struct mlk_column *c, void *arr, size_t size, size_t nvals)
@@ -465,8 +299,8 @@ scatter(struct mlk_column *c, void *arr, size_t size, size_t nvals)
 	}
 }
 
-static int
-get_header(struct rd *r, struct mlk_encoded_header *h)
+int
+dec_get_header(struct rd *r, struct mlk_encoded_header *h)
 {
 	unsigned version, type, enc;
 
@@ -488,8 +322,8 @@ get_header(struct rd *r, struct mlk_encoded_header *h)
 	return 0;
 }
 
-static struct mlk_error *
-corrupt(const struct rd *r)
+struct mlk_error *
+dec_corrupt(const struct rd *r)
 {
 	return mlk_error_new(MLK_ERR_CORRUPT, "corrupt column chunk: %s",
 	    r->why ? r->why : "bad data");
@@ -500,9 +334,29 @@ mlk_encoded_peek(const void *buf, size_t len, struct mlk_encoded_header *h)
 {
 	struct rd r = { buf, (const uint8_t *)buf + len, NULL };
 
-	if (get_header(&r, h) < 0)
-		return corrupt(&r);
+	if (dec_get_header(&r, h) < 0)
+		return dec_corrupt(&r);
 	return NULL;
+}
+
+int
+dec_get_mask(struct rd *r, const struct mlk_encoded_header *h,
+    const uint8_t **mask)
+{
+	size_t nmask = (h->rows + 7) / 8, pop = 0;
+
+	*mask = NULL;
+	if (h->nulls == 0 || h->nulls == h->rows)
+		return 0;
+	if (get_bytes(r, nmask, mask) < 0)
+		return -1;
+	if ((h->rows & 7) && (*mask)[nmask - 1] >> (h->rows & 7))
+		return bad(r, "padding bits set");
+	for (size_t i = 0; i < nmask; i++)
+		pop += (size_t)__builtin_popcount((*mask)[i]);
+	if (pop != h->nulls)
+		return bad(r, "null count does not match");
+	return 0;
 }
 
 static int
@@ -513,7 +367,7 @@ get_column(struct rd *r, struct mlk_column *c, size_t max_rows)
 	const uint8_t *mask;
 	unsigned e;
 
-	if (get_header(r, &h) < 0)
+	if (dec_get_header(r, &h) < 0)
 		return -1;
 	if (h.rows > max_rows)
 		return bad(r, "more rows than expected");
@@ -538,16 +392,8 @@ get_column(struct rd *r, struct mlk_column *c, size_t max_rows)
 				c->nulls[h.rows / 8] =
 				    (uint8_t)((1u << (h.rows & 7)) - 1);
 		} else {
-			size_t pop = 0;
-
-			if (get_bytes(r, nmask, &mask) < 0)
+			if (dec_get_mask(r, &h, &mask) < 0)
 				return -1;
-			if ((h.rows & 7) && mask[nmask - 1] >> (h.rows & 7))
-				return bad(r, "padding bits set");
-			for (size_t i = 0; i < nmask; i++)
-				pop += (size_t)__builtin_popcount(mask[i]);
-			if (pop != h.nulls)
-				return bad(r, "null count does not match");
 			memcpy(c->nulls, mask, nmask);
 		}
 	}
@@ -577,7 +423,7 @@ get_column(struct rd *r, struct mlk_column *c, size_t max_rows)
 		scatter(c, c->b, 1, nvals);
 		return 0;
 	case MLK_T_STRING:
-		return get_strings(r, e, c, nvals);
+		return dec_get_strings(r, e, c, nvals);
 	default:
 		if (e == MLK_ENC_PLAIN || e == MLK_ENC_CONST ||
 		    e == MLK_ENC_FOR || e == MLK_ENC_DELTA) {
@@ -601,7 +447,7 @@ mlk_column_decode(struct mlk_column *c, const void *buf, size_t len,
 		bad(&r, "trailing bytes");
 	if (r.why) {
 		mlk_column_reset(c);
-		return corrupt(&r);
+		return dec_corrupt(&r);
 	}
 	return NULL;
 }

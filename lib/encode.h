@@ -126,4 +126,16 @@ struct mlk_error *mlk_encoded_peek(const void *, size_t,
 struct mlk_error *mlk_column_decode(struct mlk_column *, const void *,
     size_t len, size_t max_rows);
 
+/*
+ * The same for a string column stored DICT or CONST, as its dictionary,
+ * without a string a row: dict (a STRING column, reset and reused)
+ * receives the distinct values, codes[r] (room for max_rows) the index of
+ * row r's value among them, or UINT32_MAX for a null row, *nrows the
+ * rows. Checked as mlk_column_decode() checks. *done is 0, and nothing
+ * decoded, when the column is stored otherwise (or every row is null).
+ */
+struct mlk_error *mlk_column_decode_dict(const void *, size_t len,
+    size_t max_rows, struct mlk_column *dict, uint32_t *codes, size_t *nrows,
+    int *done);
+
 #endif

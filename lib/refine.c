@@ -408,9 +408,11 @@ mlk_refine(struct mlk_store *s, const struct mlk_refine_opts *o,
 	if (q) {
 		struct mlk_query_batch b;
 
-		while (!(err = mlk_query_next(q, &b, &more)) && more)
+		while (!(err = mlk_query_next(q, &b, &more)) && more) {
+			k.last = b.last;
 			if ((err = mlk_sink_add(&k, b.cols, b.nrows)))
 				break;
+		}
 	} else
 		err = drain_snapshot(s, &prog, &k);
 	if (err || (err = mlk_sink_finish(&k)))

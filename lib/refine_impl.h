@@ -66,6 +66,7 @@ struct mlk_sink {
 	struct strbuf keybuf;
 	int threads; /* for writing a chunk's columns */
 	struct mlk_store *helper_store; /* the second thread's, or NULL */
+	int last; /* set by the caller: the batch added is the last */
 };
 
 /*

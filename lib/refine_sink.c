@@ -240,11 +240,100 @@ copy_rows(struct mlk_column *dst, const struct mlk_column *src, size_t from,
 	dst->nrows = base + n;
 }
 
+/* Rows [from, from + n) of c, shown in v as a column of their own. */
+static void
+view_rows(struct mlk_column *v, const struct mlk_column *c, size_t from,
+    size_t n, size_t *offs)
+{
+	const size_t *o;
+
+	memset(v, 0, sizeof(*v));
+	v->type = c->type;
+	v->nrows = v->alloc = n;
+	switch (c->type) {
+	case MLK_T_FLOAT64:
+		v->f64 = c->f64 + from;
+		break;
+	case MLK_T_BOOL:
+		v->b = c->b + from;
+		break;
+	case MLK_T_STRING:
+		/* a column's strings start at its data: offsets from 0 */
+		o = c->offsets + from;
+		for (size_t i = 0; i <= n; i++)
+			offs[i] = o[i] - o[0];
+		v->offsets = offs;
+		v->data = c->data + o[0];
+		v->data_len = v->data_alloc = o[n] - o[0];
+		break;
+	default:
+		v->i64 = c->i64 + from;
+		break;
+	}
+	/* from is a multiple of 8: the bitmap's bytes from there are its */
+	for (size_t r = from; c->nulls && r < from + n; r++)
+		v->nnulls += mlk_column_is_null(c, r);
+	if (v->nnulls)
+		v->nulls = c->nulls + from / 8;
+}
+
+/*
+ * The last batch, when no chunk has rows yet and no value needs a
+ * conversion, is written as it is, in slices of whole chunks: the chunks
+ * copying it would write.
+ */
+static int
+write_whole(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows,
+    struct mlk_error **err)
+{
+	size_t nc = k->schema.ncols, **offs;
+	struct mlk_column *v;
+
+	if (!k->last || k->nexpect || k->nkeys || !nc || k->acc[0].nrows ||
+	    nrows == 0)
+		return 0;
+	for (size_t i = 0; i < nc; i++) {
+		const struct mlk_column *c = &cols[k->map[i]];
+
+		if (c->type != k->schema.cols[i].type || c->nrows != nrows)
+			return 0;
+	}
+	v = xcalloc(nc, sizeof(*v));
+	offs = xcalloc(nc, sizeof(*offs));
+	for (size_t r = 0; r < nrows && !*err; r += MLK_CHUNK_ROWS) {
+		size_t n =
+		    nrows - r < MLK_CHUNK_ROWS ? nrows - r : MLK_CHUNK_ROWS;
+		struct mlk_chunk ch;
+
+		for (size_t i = 0; i < nc; i++) {
+			const struct mlk_column *c = &cols[k->map[i]];
+
+			if (c->type == MLK_T_STRING && !offs[i])
+				offs[i] = xcalloc(n + 1, sizeof(**offs));
+			view_rows(&v[i], c, r, n, offs[i]);
+		}
+		memset(&ch, 0, sizeof(ch));
+		*err = refine_chunk_write(k->store, &k->helper_store,
+		    k->threads, &k->schema, v, &ch);
+		if (!*err) {
+			mlk_snapshot_add_chunk(&k->snap, &ch, &k->schema);
+			mlk_chunk_release(&ch, nc);
+		}
+	}
+	for (size_t i = 0; i < nc; i++)
+		free(offs[i]);
+	free(offs);
+	free(v);
+	return 1;
+}
+
 struct mlk_error *
 mlk_sink_add(struct mlk_sink *k, const struct mlk_column *cols, size_t nrows)
 {
-	struct mlk_error *err;
+	struct mlk_error *err = NULL;
 
+	if (write_whole(k, cols, nrows, &err))
+		return err;
 	if (k->nexpect && (err = check(k, cols, nrows)))
 		return err;
 	/* no row to check or key: whole columns, a chunk at a time */

@@ -12,6 +12,7 @@
 
 #include "encode.h"
 #include "refine_impl.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 /* Below this many cells a second thread costs more than it saves. */
@@ -26,6 +27,7 @@ struct cw {
 	size_t next; /* the next column to claim */
 	pthread_mutex_t mu;
 	struct mlk_store *helper_store;
+	struct mlk_store *own_store;
 };
 
 static void
@@ -55,7 +57,19 @@ helper(void *arg)
 {
 	struct cw *w = arg;
 
+	mlk_thread_hugepages();
 	write_cols(w, w->helper_store);
+	return NULL;
+}
+
+/* The caller's share on a thread too, for memory that faults in less. */
+static void *
+own(void *arg)
+{
+	struct cw *w = arg;
+
+	mlk_thread_hugepages();
+	write_cols(w, w->own_store);
 	return NULL;
 }
 
@@ -68,7 +82,7 @@ refine_chunk_write(struct mlk_store *s, struct mlk_store **helper_store,
 	struct mlk_tree t = MLK_TREE_INIT;
 	struct mlk_error *err = NULL;
 	size_t n = schema->ncols ? cols[0].nrows : 0;
-	pthread_t tid;
+	pthread_t tid, tid2;
 	int started = 0;
 	char id[16];
 
@@ -92,8 +106,12 @@ refine_chunk_write(struct mlk_store *s, struct mlk_store **helper_store,
 	w.errs = xcalloc(schema->ncols, sizeof(*w.errs));
 	w.helper_store = *helper_store;
 	pthread_mutex_init(&w.mu, NULL);
+	w.own_store = s;
 	started = pthread_create(&tid, NULL, helper, &w) == 0;
-	write_cols(&w, s);
+	if (pthread_create(&tid2, NULL, own, &w) == 0)
+		pthread_join(tid2, NULL);
+	else
+		write_cols(&w, s);
 	if (started)
 		pthread_join(tid, NULL);
 	pthread_mutex_destroy(&w.mu);

@@ -47,6 +47,7 @@ mlk_query_prepare(struct mlk_store *store, const char *sql,
 	if ((err = sql_plan_query(q, q->ast, &q->root, &sc)))
 		goto fail;
 	scope_release(&sc);
+	plan_push_casts(q->root);
 	if (q->explain)
 		mlk_schema_add(&q->schema, "plan", MLK_T_STRING, 0);
 	else
@@ -125,6 +126,7 @@ mlk_query_next(struct mlk_query *q, struct mlk_query_batch *out, int *more)
 	*more = 0;
 	out->cols = NULL;
 	out->nrows = 0;
+	out->last = 0;
 	if (q->explain)
 		return explain_next(q, out, more);
 	if (q->done)
@@ -146,6 +148,7 @@ mlk_query_next(struct mlk_query *q, struct mlk_query_batch *out, int *more)
 	}
 	out->cols = q->root->cur;
 	out->nrows = q->root->nrows;
+	out->last = plan_last_batch(q->root);
 	return NULL;
 fail:
 	q->done = 1;

@@ -59,6 +59,7 @@ struct mlk_query_relation {
 struct mlk_query_batch {
 	struct mlk_column *cols; /* one per result column */
 	size_t nrows;
+	int last; /* 1 when the query knows no batch follows */
 };
 
 struct mlk_query;
@@ -99,5 +100,13 @@ struct mlk_error *mlk_sql_expr_compile(const struct mlk_schema *,
 struct mlk_error *mlk_sql_expr_eval(struct mlk_sql_expr *,
     const struct mlk_column *cols, size_t nrows, uint8_t *out);
 void mlk_sql_expr_free(struct mlk_sql_expr *);
+
+/*
+ * Asks for transparent huge pages under the calling thread's malloc
+ * arena, for a worker thread about to fill much fresh memory: fewer page
+ * faults. Only a hint (glibc on Linux; the main thread's arena is left
+ * alone), and results never depend on it (sql_mem.c).
+ */
+void mlk_thread_hugepages(void);
 
 #endif

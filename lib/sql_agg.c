@@ -636,6 +636,27 @@ mlk_sql_agg_finish(struct mlk_sql_aggstate *st, size_t ngroups,
 	return NULL;
 }
 
+int
+mlk_sql_agg_same_state(const struct mlk_sql_agg *a, const struct mlk_sql_agg *b)
+{
+	return !a->distinct && !b->distinct &&
+	    (a->kind == AGG_SUM || a->kind == AGG_AVG) &&
+	    (b->kind == AGG_SUM || b->kind == AGG_AVG);
+}
+
+struct mlk_error *
+mlk_sql_agg_finish_as(struct mlk_sql_aggstate *st,
+    const struct mlk_sql_agg *agg, size_t ngroups, struct mlk_column *out)
+{
+	enum agg_kind k = st->kind;
+	struct mlk_error *err;
+
+	st->kind = agg->kind;
+	err = mlk_sql_agg_finish(st, ngroups, out);
+	st->kind = k;
+	return err;
+}
+
 void
 mlk_sql_agg_free(struct mlk_sql_aggstate *st)
 {

@@ -55,10 +55,31 @@ grow(struct htab *h)
 static int
 keys_equal(const struct htab *h, uint32_t g, const struct val *k, size_t r)
 {
-	for (size_t i = 0; i < h->keys.ncols; i++)
-		if (!col_same(&h->keys.cols[i], g, k[i].col,
-		        k[i].is_const ? 0 : r))
+	for (size_t i = 0; i < h->keys.ncols; i++) {
+		const struct mlk_column *a = &h->keys.cols[i], *b = k[i].col;
+		size_t rb = k[i].is_const ? 0 : r;
+
+		/* the common keys without nulls, without a call */
+		if (a->nulls == NULL && b->nulls == NULL) {
+			if (a->type == MLK_T_STRING) {
+				size_t la = a->offsets[g + 1] - a->offsets[g];
+
+				if (la != b->offsets[rb + 1] - b->offsets[rb] ||
+				    memcmp(a->data + a->offsets[g],
+				        b->data + b->offsets[rb], la) != 0)
+					return 0;
+				continue;
+			}
+			if (a->type == MLK_T_INT64 || a->type == MLK_T_DATE ||
+			    a->type == MLK_T_TIMESTAMP) {
+				if (a->i64[g] != b->i64[rb])
+					return 0;
+				continue;
+			}
+		}
+		if (!col_same(a, g, b, rb))
 			return 0;
+	}
 	return 1;
 }
 
@@ -68,6 +89,13 @@ keys_equal(const struct htab *h, uint32_t g, const struct val *k, size_t r)
 void
 htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 {
+	htab_groups_keep(h, k, nrows, NULL, gid);
+}
+
+void
+htab_groups_keep(struct htab *h, const struct val *k, size_t nrows,
+    const uint8_t *keep, uint32_t *gid)
+{
 	uint64_t *hv = xcalloc(nrows + 1, sizeof(*hv));
 
 	for (size_t i = 0; i < h->keys.ncols; i++)
@@ -76,6 +104,11 @@ htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 		size_t i = hv[r] & (h->cap - 1);
 		uint64_t tag = hv[r] & 0xffffffff00000000ULL, s;
 		uint32_t g;
+
+		if (keep && !keep[r]) {
+			gid[r] = 0;
+			continue;
+		}
 
 		if (r + AHEAD < nrows)
 			__builtin_prefetch(
@@ -107,6 +140,19 @@ htab_groups(struct htab *h, const struct val *k, size_t nrows, uint32_t *gid)
 	free(hv);
 }
 
+/*
+ * Whether call b may be finished from call a's state: the same column
+ * (no filter, no DISTINCT), and states folded alike.
+ */
+static int
+shares(const struct agg_call *a, const struct agg_call *b)
+{
+	return a->arg && b->arg && a->arg->kind == BX_COL &&
+	    b->arg->kind == BX_COL && !a->arg->winref && !b->arg->winref &&
+	    a->arg->idx == b->arg->idx && !a->filter && !b->filter &&
+	    mlk_sql_agg_same_state(a->agg, b->agg);
+}
+
 void
 agg_part_init(const struct plan *p, struct agg_part *pt)
 {
@@ -117,9 +163,17 @@ agg_part_init(const struct plan *p, struct agg_part *pt)
 	htab_init(&pt->ht, p->nexprs, kt);
 	free(kt);
 	pt->states = xcalloc(p->naggs + 1, sizeof(*pt->states));
-	for (size_t j = 0; j < p->naggs; j++)
-		pt->states[j] = mlk_sql_agg_new(p->aggs[j].agg,
-		    p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+	pt->same = xcalloc(p->naggs + 1, sizeof(*pt->same));
+	for (size_t j = 0; j < p->naggs; j++) {
+		pt->same[j] = -1;
+		for (size_t i = 0; i < j && pt->same[j] < 0; i++)
+			if (pt->same[i] < 0 && shares(&p->aggs[i], &p->aggs[j]))
+				pt->same[j] = (long)i;
+		pt->states[j] = pt->same[j] >= 0 ?
+		    pt->states[pt->same[j]] :
+		    mlk_sql_agg_new(p->aggs[j].agg,
+		        p->aggs[j].arg ? p->aggs[j].arg->type : MLK_T_INT64);
+	}
 }
 
 void
@@ -127,9 +181,12 @@ agg_part_release(const struct plan *p, struct agg_part *pt)
 {
 	htab_release(&pt->ht);
 	for (size_t j = 0; pt->states && j < p->naggs; j++)
-		mlk_sql_agg_free(pt->states[j]);
+		if (pt->same[j] < 0)
+			mlk_sql_agg_free(pt->states[j]);
 	free(pt->states);
+	free(pt->same);
 	pt->states = NULL;
+	pt->same = NULL;
 }
 
 struct mlk_error *
@@ -159,7 +216,9 @@ agg_part_merge(const struct plan *p, struct agg_part *into,
 	if (n)
 		htab_groups(&into->ht, v, n, map);
 	for (size_t j = 0; j < p->naggs && n && !err; j++)
-		err = mlk_sql_agg_merge(into->states[j], from->states[j], map);
+		if (into->same[j] < 0)
+			err = mlk_sql_agg_merge(into->states[j],
+			    from->states[j], map);
 	free(v);
 	free(map);
 	return err;
@@ -189,6 +248,13 @@ struct mlk_error *
 agg_part_fold(const struct plan *p, struct agg_part *st,
     const struct mlk_column *in, size_t nrows)
 {
+	return agg_part_fold_keep(p, st, in, nrows, NULL);
+}
+
+struct mlk_error *
+agg_part_fold_keep(const struct plan *p, struct agg_part *st,
+    const struct mlk_column *in, size_t nrows, const uint8_t *rows)
+{
 	struct val *k = xcalloc(p->nexprs + 1, sizeof(*k));
 	uint32_t *gid = xcalloc(nrows + 1, sizeof(*gid));
 	uint8_t *keep = NULL;
@@ -197,17 +263,21 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 	for (size_t i = 0; i < p->nexprs && !err; i++)
 		err = bx_eval(p->exprs[i], in, nrows, &k[i]);
 	if (!err)
-		htab_groups(&st->ht, k, nrows, gid);
+		htab_groups_keep(&st->ht, k, nrows, rows, gid);
 	for (size_t j = 0; j < p->naggs && !err; j++) {
 		const struct agg_call *a = &p->aggs[j];
 		struct mlk_column arg;
 		struct val av = { 0 };
 		const struct mlk_column *argp = NULL;
 
+		if (st->same[j] >= 0)
+			continue; /* folded with the state it shares */
 		mlk_column_init(&arg, a->arg ? a->arg->type : MLK_T_INT64);
 		if (a->filter) {
 			keep = xrealloc(keep, nrows);
 			err = bx_eval_mask(a->filter, in, nrows, keep);
+			for (size_t r = 0; rows && !err && r < nrows; r++)
+				keep[r] &= rows[r];
 		}
 		/* a column is folded in place; a constant is repeated */
 		if (!err && a->arg && !(err = bx_eval(a->arg, in, nrows, &av)))
@@ -218,7 +288,7 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 		}
 		if (!err)
 			err = mlk_sql_agg_update(st->states[j], argp, gid,
-			    a->filter ? keep : NULL, nrows);
+			    a->filter ? keep : rows, nrows);
 		val_release(&av);
 		mlk_column_release(&arg);
 	}
@@ -230,29 +300,14 @@ agg_part_fold(const struct plan *p, struct agg_part *st,
 	return err;
 }
 
+/* The groups and their aggregates into p->out. */
 static struct mlk_error *
-agg_next(struct plan *p, int *more)
+agg_emit(struct plan *p)
 {
 	struct agg_st *st = p->st;
-	struct plan *c = p->child;
 	struct mlk_error *err;
-	size_t ngroups;
+	size_t ngroups = st->part.ht.keys.nrows;
 
-	*more = 0;
-	if (st->done)
-		return NULL;
-	st->done = 1;
-	if (st->parallel)
-		err = pagg_run_all(p, &st->part);
-	else
-		while (!(err = plan_next(c, more)) && *more)
-			if (c->nrows &&
-			    (err = agg_part_fold(p, &st->part, c->cur,
-			         c->nrows)))
-				break;
-	if (err)
-		return err;
-	ngroups = st->part.ht.keys.nrows;
 	if (p->nexprs == 0 && p->naggs > 0)
 		ngroups = 1; /* an aggregate over no rows is one row */
 	for (size_t i = 0; i < p->nexprs; i++) {
@@ -262,13 +317,40 @@ agg_next(struct plan *p, int *more)
 	}
 	for (size_t j = 0; j < p->naggs; j++) {
 		mlk_column_reset(&p->out[p->nexprs + j]);
-		if ((err = mlk_sql_agg_finish(st->part.states[j], ngroups,
-		         &p->out[p->nexprs + j])))
+		if ((err = mlk_sql_agg_finish_as(st->part.states[j],
+		         p->aggs[j].agg, ngroups, &p->out[p->nexprs + j])))
 			return err;
 	}
-	p->cur = p->out;
 	p->nrows = ngroups;
-	*more = ngroups > 0;
+	return NULL;
+}
+
+static struct mlk_error *
+agg_next(struct plan *p, int *more)
+{
+	struct agg_st *st = p->st;
+	struct plan *c = p->child;
+	struct mlk_error *err;
+
+	*more = 0;
+	if (st->done)
+		return NULL;
+	st->done = 1;
+	if (st->parallel) {
+		err = pagg_run_all(p, &st->part, agg_emit);
+	} else {
+		while (!(err = plan_next(c, more)) && *more)
+			if (c->nrows &&
+			    (err = agg_part_fold(p, &st->part, c->cur,
+			         c->nrows)))
+				break;
+		if (!err)
+			err = agg_emit(p);
+	}
+	if (err)
+		return err;
+	p->cur = p->out;
+	*more = p->nrows > 0;
 	return NULL;
 }
 
@@ -283,6 +365,17 @@ agg_close(struct plan *p)
 		p->st = NULL;
 	}
 	plan_close(p->child);
+}
+
+int
+plan_last_batch(const struct plan *p)
+{
+	const struct agg_st *st;
+
+	while (p->kind == P_PROJECT || p->kind == P_FILTER)
+		p = p->child;
+	st = p->kind == P_AGG ? p->st : NULL;
+	return st && st->done;
 }
 
 const struct plan_ops agg_ops = { agg_open, agg_next, agg_close };

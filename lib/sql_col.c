@@ -264,6 +264,23 @@ mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 29);
 }
 
+/* The hash of a string's bytes, eight at a step; mix() spreads it. */
+static inline uint64_t
+hash_str(const char *s, size_t len)
+{
+	uint64_t v = (uint64_t)len * 0x9e3779b97f4a7c15ULL, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		v = (v ^ w) * 0xbf58476d1ce4e5b9ULL;
+		v ^= v >> 31;
+	}
+	w = 0;
+	if (len)
+		memcpy(&w, s, len);
+	return (v ^ w) * 0x94d049bb133111ebULL;
+}
+
 static uint64_t
 hash_cell(const struct mlk_column *c, size_t r)
 {
@@ -286,19 +303,8 @@ hash_cell(const struct mlk_column *c, size_t r)
 	case MLK_T_STRING: {
 		size_t len;
 		const char *s = mlk_column_get_str(c, r, &len);
-		uint64_t w;
 
-		/* eight bytes a step; mix() spreads the result */
-		v = (uint64_t)len * 0x9e3779b97f4a7c15ULL;
-		for (; len >= 8; s += 8, len -= 8) {
-			memcpy(&w, s, 8);
-			v = (v ^ w) * 0xbf58476d1ce4e5b9ULL;
-			v ^= v >> 31;
-		}
-		w = 0;
-		if (len)
-			memcpy(&w, s, len);
-		return (v ^ w) * 0x94d049bb133111ebULL;
+		return hash_str(s, len);
 	}
 	default:
 		return (uint64_t)c->i64[r];
@@ -319,6 +325,14 @@ col_hash(const struct mlk_column *c, size_t nrows, int is_const, uint64_t *h)
 	        c->type == MLK_T_TIMESTAMP)) {
 		for (size_t r = 0; r < nrows; r++)
 			h[r] = mix(h[r], (uint64_t)c->i64[r]);
+		return;
+	}
+	if (!c->nulls && c->type == MLK_T_STRING) {
+		const size_t *o = c->offsets;
+
+		for (size_t r = 0; r < nrows; r++)
+			h[r] = mix(h[r],
+			    hash_str(c->data + o[r], o[r + 1] - o[r]));
 		return;
 	}
 	for (size_t r = 0; r < nrows; r++)

@@ -119,6 +119,7 @@ excludes(const struct plan *p, const struct bx *e, const struct mlk_chunk *ch)
 struct scan_st {
 	size_t *reads, nreads, pos; /* the chunks to read, after skipping */
 	void *par; /* the parallel scan, when threads read ahead */
+	struct scanrd rd;
 };
 
 size_t
@@ -144,6 +145,7 @@ scan_open(struct plan *p)
 	struct scan_st *st = xcalloc(1, sizeof(*st));
 
 	p->st = st;
+	scanrd_init(&st->rd);
 	st->nreads = scan_reads(p, &st->reads);
 	if (p->ctx->threads > 1 && st->nreads > 1 && p->nwant > 0)
 		return pscan_open(p, st->reads, st->nreads, &st->par);
@@ -167,8 +169,7 @@ scan_next(struct plan *p, int *more)
 		return NULL;
 	ch = &snap->chunks[st->reads[st->pos++]];
 	if (p->nwant &&
-	    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch, p->want,
-	         p->nwant, p->out)))
+	    (err = scanrd_read(&st->rd, p->ctx->store, p, ch, p->out)))
 		return err;
 	p->nrows = (size_t)ch->rows;
 	*more = 1;
@@ -182,6 +183,7 @@ scan_close(struct plan *p)
 
 	if (st) {
 		pscan_close(st->par);
+		scanrd_release(&st->rd);
 		free(st->reads);
 		free(st);
 	}
@@ -214,8 +216,7 @@ wscan_next(struct plan *p, int *more)
 		ch = &snap->chunks[w->reads[w->pos]];
 		w->pos += w->stride;
 		if (p->nwant &&
-		    (err = mlk_chunk_read(p->ctx->store, &snap->schema, ch,
-		         p->want, p->nwant, p->out)))
+		    (err = scanrd_read(&w->rd, p->ctx->store, p, ch, p->out)))
 			return err;
 		w->rows = (size_t)ch->rows;
 		w->from = 0;

@@ -192,6 +192,16 @@ int mlk_sql_agg_merge_is_copy(const struct mlk_sql_aggstate *);
 /* Appends one row per group, 0 .. ngroups - 1, to out. */
 struct mlk_error *mlk_sql_agg_finish(struct mlk_sql_aggstate *, size_t ngroups,
     struct mlk_column *out);
+/*
+ * Whether aggregate b of a column needs no state of its own beside a's
+ * of the same column: the same fields, folded and merged alike (sum and
+ * avg), so that mlk_sql_agg_finish_as() finishes it from a's state.
+ */
+int mlk_sql_agg_same_state(const struct mlk_sql_agg *a,
+    const struct mlk_sql_agg *b);
+/* mlk_sql_agg_finish() as aggregate agg, from a state it shares. */
+struct mlk_error *mlk_sql_agg_finish_as(struct mlk_sql_aggstate *,
+    const struct mlk_sql_agg *agg, size_t ngroups, struct mlk_column *out);
 void mlk_sql_agg_free(struct mlk_sql_aggstate *);
 
 #endif

@@ -293,6 +293,9 @@ void htab_init(struct htab *, size_t nkeys, const enum mlk_type *types);
 /* The group of every row of the key columns k, adding new ones. */
 void htab_groups(struct htab *, const struct val *k, size_t nrows,
     uint32_t *gid);
+/* The same for the rows keep[r] allows only (gid[r] 0 for the others). */
+void htab_groups_keep(struct htab *, const struct val *k, size_t nrows,
+    const uint8_t *keep, uint32_t *gid);
 void htab_release(struct htab *);
 
 /*
@@ -373,6 +376,8 @@ struct plan {
 	size_t nwant;
 	struct bx **skip; /* conjuncts on the scan's columns, for stats */
 	size_t nskip;
+	/* NULL, or tcast[k] 1: column k is TRY_CAST(want[k] AS types[k]) */
+	uint8_t *tcast;
 	/* P_FILTER, P_JOIN residual: pred; P_PROJECT: exprs */
 	struct bx *pred;
 	struct bx **exprs;
@@ -397,6 +402,21 @@ struct plan {
 	void *st;
 };
 
+/*
+ * Reading a scan's chunks (sql_scanrd.c): what mlk_chunk_read() gives,
+ * with the columns of tcast decoded cast. The scratch is a reader's, kept
+ * from chunk to chunk.
+ */
+struct scanrd {
+	struct strbuf sb;
+	struct mlk_column dict, conv, tmp;
+	uint32_t *codes;
+	size_t acodes;
+};
+void scanrd_init(struct scanrd *);
+void scanrd_release(struct scanrd *);
+struct mlk_error *scanrd_read(struct scanrd *, struct mlk_store *,
+    const struct plan *scan, const struct mlk_chunk *, struct mlk_column *);
 /* The chunks a scan reads, after skipping by statistics. */
 size_t scan_reads(const struct plan *, size_t **out);
 /*
@@ -408,6 +428,7 @@ struct wscan {
 	const size_t *reads;
 	size_t nreads, pos, stride;
 	size_t rows, from; /* the chunk read last, and its next slice */
+	struct scanrd rd;
 };
 #define WSCAN_SLICE 8192
 extern const struct plan_ops wscan_ops;
@@ -417,6 +438,16 @@ extern const struct plan_ops wscan_ops;
  */
 void col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
     size_t n);
+
+/*
+ * TRY_CAST(x AS out->type) of the len encoded bytes of a column of rows
+ * rows whose schema type is type (a string): on the dictionary when the
+ * strings are stored as one.
+ */
+struct mlk_error *scanrd_cast(struct scanrd *, const void *buf, size_t len,
+    size_t rows, enum mlk_type type, struct mlk_column *out);
+/* Moves TRY_CASTs of scanned strings in projections into their scans. */
+void plan_push_casts(struct plan *);
 
 /* The parallel scan (sql_pscan.c): reads[] lists the chunks to read. */
 struct mlk_error *pscan_open(struct plan *, size_t *reads, size_t nreads,
@@ -437,6 +468,8 @@ struct mlk_error *plan_drain(struct plan *, struct rel *);
 struct agg_part {
 	struct htab ht;
 	struct mlk_sql_aggstate **states;
+	/* same[j] >= 0: aggregate j shares state same[j] (sum and avg of x) */
+	long *same;
 };
 void agg_part_init(const struct plan *agg, struct agg_part *);
 void agg_part_release(const struct plan *agg, struct agg_part *);
@@ -444,15 +477,32 @@ void agg_part_release(const struct plan *agg, struct agg_part *);
 struct mlk_error *agg_part_fold(const struct plan *agg, struct agg_part *pt,
     const struct mlk_column *in, size_t nrows);
 /*
+ * The same for the rows keep[r] allows only, as if the others had been
+ * filtered out: the group and aggregate expressions must not fail on a
+ * row (pagg_fuse_ok).
+ */
+struct mlk_error *agg_part_fold_keep(const struct plan *agg,
+    struct agg_part *pt, const struct mlk_column *in, size_t nrows,
+    const uint8_t *keep);
+/*
  * Merges from's groups into into's (new ones after into's); into empty
  * may take from's groups and states, leaving from empty.
  */
 struct mlk_error *agg_part_merge(const struct plan *agg, struct agg_part *into,
     struct agg_part *from);
+/*
+ * Whether p's batch is its last: an aggregation gives all its rows at
+ * once, through projections and filters (sql_agg_exec.c).
+ */
+int plan_last_batch(const struct plan *p);
 /* Whether the aggregation's input can be split by chunks (sql_pagg.c). */
 int pagg_chain_ok(const struct plan *child);
-/* Runs the input on the worker threads and merges into into. */
-struct mlk_error *pagg_run_all(struct plan *agg, struct agg_part *into);
+/*
+ * Runs the input on the worker threads and merges into into; then emit
+ * (agg) makes the output, on a thread too.
+ */
+struct mlk_error *pagg_run_all(struct plan *agg, struct agg_part *into,
+    struct mlk_error *(*emit)(struct plan *));
 
 extern const struct plan_ops scan_ops, values_ops, filter_ops, project_ops,
     limit_ops, union_ops, agg_ops, join_ops, sort_ops, window_ops;

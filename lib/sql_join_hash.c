@@ -379,6 +379,7 @@ par_run(void *a)
 {
 	struct par_arg *p = a;
 
+	mlk_thread_hugepages();
 	p->fn(p->arg, p->t);
 	return NULL;
 }

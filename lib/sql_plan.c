@@ -53,6 +53,7 @@ plan_free(struct plan *p)
 	free(p->out);
 	free(p->view);
 	free(p->want);
+	free(p->tcast);
 	for (size_t i = 0; i < p->nskip; i++)
 		bx_free(p->skip[i]);
 	free(p->skip);
@@ -158,6 +159,11 @@ plan_explain(const struct plan *p, int depth, struct strbuf *sb)
 			strbuf_addstr(sb, " skip-by-stats: ");
 			list(sb, p->skip, p->nskip, p->names);
 		}
+		for (size_t k = 0, n = 0; p->tcast && k < p->nwant; k++)
+			if (p->tcast[k])
+				strbuf_addf(sb, "%s%s",
+				    n++ ? ", " : " cast-on-read: ",
+				    p->names[k]);
 		break;
 	case P_VALUES:
 		strbuf_addstr(sb, "one row");

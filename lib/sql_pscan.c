@@ -45,7 +45,10 @@ worker(void *arg)
 	const struct mlk_snapshot *snap = &p->tv->snap;
 	struct mlk_store *store = NULL;
 	struct mlk_error *open_err;
+	struct scanrd rd;
 
+	mlk_thread_hugepages();
+	scanrd_init(&rd);
 	open_err = mlk_store_open(&store, ps->store_path);
 	pthread_mutex_lock(&ps->mu);
 	for (;;) {
@@ -67,9 +70,8 @@ worker(void *arg)
 			err =
 			    mlk_error_new(open_err->code, "%s", open_err->msg);
 		else if (p->nwant)
-			err = mlk_chunk_read(store, &snap->schema,
-			    &snap->chunks[ps->reads[seq]], p->want, p->nwant,
-			    s->cols);
+			err = scanrd_read(&rd, store, p,
+			    &snap->chunks[ps->reads[seq]], s->cols);
 		pthread_mutex_lock(&ps->mu);
 		s->nrows = (size_t)snap->chunks[ps->reads[seq]].rows;
 		s->err = err;
@@ -79,6 +81,7 @@ worker(void *arg)
 	pthread_mutex_unlock(&ps->mu);
 	if (store)
 		mlk_store_close(store);
+	scanrd_release(&rd);
 	mlk_error_free(open_err);
 	return NULL;
 }

@@ -40,6 +40,30 @@ m3,6'
 	[ "$(parents silver.r)" = "$first $bronze" ]
 }
 
+@test "an aggregation's result, written as it comes, is the chunk copying it writes" {
+	readings
+	q="SELECT meter, max(day) AS d, sum(load) AS s, avg(load) AS a,
+	       count(*) AS n FROM bronze.r GROUP BY 1"
+	mlk refine gold.direct --sql "$q" > /dev/null
+	# an expectation makes the sink copy the rows first
+	mlk refine gold.copied --sql "$q" --expect "any: n > 0" > /dev/null
+	run -0 mlk cat gold.direct
+	assert_line 'm2,2026-11-02,-1,-1,2'
+	[ "$(git --git-dir=.mlk rev-parse 'refs/tables/gold.direct^{tree}')" = \
+	    "$(git --git-dir=.mlk rev-parse 'refs/tables/gold.copied^{tree}')" ]
+	# more rows than a chunk holds: written in slices, strings and nulls
+	awk 'BEGIN { print "k,v"; for (i = 0; i < 150000; i++)
+		printf "key%d,%s\n", i % 70001, i % 9 == 4 ? "" : i % 13 }' > big.csv
+	mlk ingest bronze.big big.csv > /dev/null
+	q="SELECT k, max(v) AS m, sum(v) AS s FROM bronze.big GROUP BY 1"
+	mlk refine gold.bdirect --sql "$q" > /dev/null
+	mlk refine gold.bcopied --sql "$q" --expect "any: true" > /dev/null
+	run -0 mlk describe gold.bdirect
+	assert_output --partial "Chunks:     2"
+	[ "$(git --git-dir=.mlk rev-parse 'refs/tables/gold.bdirect^{tree}')" = \
+	    "$(git --git-dir=.mlk rev-parse 'refs/tables/gold.bcopied^{tree}')" ]
+}
+
 @test "refine is idempotent: same query, same inputs, nothing written" {
 	readings
 	run -0 mlk refine gold.m --sql "SELECT meter, sum(load) AS total FROM bronze.r GROUP BY meter ORDER BY meter"

@@ -1,0 +1,1 @@
+SELECT meter, sum(load_kwh) AS s, avg(load_kwh) AS a, count(load_kwh) AS c, avg(load_kwh) AS a2, sum(load_kwh) FILTER (WHERE temp > 10) AS sf, avg(DISTINCT load_kwh) AS ad, max(load_kwh) AS mx, sum(temp) AS st FROM bronze.readings GROUP BY meter ORDER BY meter
