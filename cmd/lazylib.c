@@ -305,3 +305,11 @@ MHD_create_response_from_buffer(size_t size, void *buffer,
 	LAZY(LIB_MHD, MHD_create_response_from_buffer);
 	return fn_(size, buffer, mode);
 }
+
+enum MHD_Result
+MHD_add_connection(struct MHD_Daemon *d, MHD_socket s,
+    const struct sockaddr *addr, socklen_t addrlen)
+{
+	LAZY(LIB_MHD, MHD_add_connection);
+	return fn_(d, s, addr, addrlen);
+}

@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <microhttpd.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +16,12 @@
 
 #include "scoring.h"
 #include "serve.h"
+#include "serve_listen.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
 struct serve_http {
-	struct MHD_Daemon *daemon;
+	struct serve_listener *listener;
 };
 
 /* What a request is for, once its method and path are read. */
@@ -586,41 +586,20 @@ struct mlk_error *
 serve_http_start(struct serve_state *st, const char *host, int *port,
     int threads, struct serve_http **out)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	unsigned int flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
-	const union MHD_DaemonInfo *di;
-	struct MHD_Daemon *d;
-	char portstr[16];
-	int rc;
+	struct serve_listen_opts o = { 0 };
+	struct serve_listener *l;
+	struct mlk_error *err;
 
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(portstr, sizeof(portstr), "%d", *port);
-	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0)
-		return mlk_error_new(MLK_ERR_USAGE,
-		    "cannot resolve host '%s': %s", host, gai_strerror(rc));
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
-		flags |= MHD_USE_EPOLL;
-	d = MHD_start_daemon(flags, (uint16_t)*port, NULL, NULL, on_request, st,
-	    MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    st, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)(st->timeout > 0 ? ceil(st->timeout) + 60 : 300),
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
-	freeaddrinfo(ai);
-	if (d == NULL)
-		return mlk_error_new(MLK_ERR_FAIL,
-		    "cannot listen on %s port %d: the address is in use or "
-		    "not available",
-		    host, *port);
-	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (di)
-		*port = di->port;
+	o.on_request = on_request;
+	o.on_completed = on_completed;
+	o.cls = st;
+	o.conn_timeout =
+	    (unsigned int)(st->timeout > 0 ? ceil(st->timeout) + 60 : 300);
+	o.threads = threads;
+	if ((err = serve_listen_start(host, port, &o, &l)))
+		return err;
 	*out = xcalloc(1, sizeof(**out));
-	(*out)->daemon = d;
+	(*out)->listener = l;
 	return NULL;
 }
 
@@ -629,14 +608,11 @@ serve_http_drain(struct serve_http *h, struct serve_state *st, double grace)
 {
 	double until = now() + grace;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
-	MHD_socket fd;
 
 	atomic_store(&st->draining, 1);
-	fd = MHD_quiesce_daemon(h->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	serve_listen_quiesce(h->listener);
 	while (atomic_load(&st->inflight) > 0 && now() < until)
 		nanosleep(&pause, NULL);
-	MHD_stop_daemon(h->daemon);
+	serve_listen_stop(h->listener);
 	free(h);
 }
