@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <math.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,13 +237,90 @@ late(const struct serve_state *st, const struct req *r)
 	return st->timeout > 0 && now() > r->start + st->timeout;
 }
 
+/*
+ * What a thread keeps from one request to the next: the columns parsed
+ * into and the predictions, so that a small request allocates neither.
+ */
+struct scratch {
+	struct mlk_scoring_frame fr;
+	double *pred;
+	size_t npred;
+};
+
+/* Past this many rows, a request's memory is not kept. */
+#define SCRATCH_ROWS 1024
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void
+scratch_free(void *p)
+{
+	struct scratch *s = p;
+
+	mlk_scoring_frame_release(&s->fr);
+	free(s->pred);
+	free(s);
+}
+
+static void
+scratch_key_make(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free) != 0)
+		abort();
+}
+
+static struct scratch *
+scratch_get(void)
+{
+	struct scratch *s;
+
+	pthread_once(&scratch_once, scratch_key_make);
+	if ((s = pthread_getspecific(scratch_key)) == NULL) {
+		s = xcalloc(1, sizeof(*s));
+		if (pthread_setspecific(scratch_key, s) != 0)
+			abort();
+	}
+	return s;
+}
+
+/* Room for n predictions. */
+static double *
+scratch_pred(struct scratch *s, size_t n)
+{
+	if (n > s->npred) {
+		free(s->pred);
+		s->pred = xmalloc(n * sizeof(*s->pred));
+		s->npred = n;
+	}
+	return s->pred;
+}
+
+/* Drops what a big request left. */
+static void
+scratch_trim(struct scratch *s)
+{
+	int big = s->npred > SCRATCH_ROWS;
+
+	for (size_t f = 0; s->fr.cols && f < s->fr.ncols; f++)
+		big |= s->fr.cols[f].alloc > SCRATCH_ROWS ||
+		    s->fr.cols[f].data_alloc > 64 * SCRATCH_ROWS;
+	if (!big)
+		return;
+	mlk_scoring_frame_release(&s->fr);
+	free(s->pred);
+	s->pred = NULL;
+	s->npred = 0;
+}
+
 /* Scores the body: MLflow's protocol, or V2's. */
 static enum MHD_Result
 score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 {
 	struct serve_handle *h = serve_acquire(&st->models[r->model]);
 	const struct mlk_model *m = &h->model;
-	struct mlk_scoring_frame fr = { 0 };
+	struct scratch *s = r->kind == K_INVOKE ? scratch_get() : NULL;
+	struct mlk_scoring_frame fr_v2 = { 0 }, *fr = s ? &s->fr : &fr_v2;
 	struct strbuf sb = STRBUF_INIT;
 	enum mlk_scoring_body kind = MLK_SCORING_JSON;
 	struct mlk_error *err;
@@ -264,11 +342,11 @@ score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 			goto done;
 		}
 		err = mlk_scoring_parse(m, kind, r->body.buf, r->body.len,
-		    deadline, &fr);
+		    deadline, fr);
 	} else
 		err = mlk_scoring_parse_v2(m, r->body.buf, r->body.len,
-		    deadline, &fr, &id);
-	if (err && fr.timed_out) {
+		    deadline, fr, &id);
+	if (err && fr->timed_out) {
 		ret = timeout_reply(c, r, st);
 		goto done;
 	}
@@ -277,11 +355,12 @@ score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 		    err->msg);
 		goto done;
 	}
-	pred = xmalloc((fr.nrows + 1) * sizeof(*pred));
+	pred = s ? scratch_pred(s, fr->nrows + 1) :
+	           xmalloc((fr->nrows + 1) * sizeof(*pred));
 	if (clf)
-		proba = xmalloc((fr.nrows * m->nclasses + 1) * sizeof(*proba));
-	if (fr.nrows &&
-	    (err = mlk_model_predict(m, fr.colp, fr.nrows, pred, proba))) {
+		proba = xmalloc((fr->nrows * m->nclasses + 1) * sizeof(*proba));
+	if (fr->nrows &&
+	    (err = mlk_model_predict(m, fr->colp, fr->nrows, pred, proba))) {
 		ret = error_reply(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "INTERNAL_ERROR", err->msg);
 		goto done;
@@ -291,17 +370,21 @@ score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 		goto done;
 	}
 	if (r->kind == K_INVOKE)
-		mlk_scoring_format(m, pred, proba, fr.nrows, &sb);
+		mlk_scoring_format(m, pred, proba, fr->nrows, &sb);
 	else
 		mlk_scoring_format_v2(m, st->models[r->model].name, h->version,
-		    id, pred, proba, fr.nrows, &sb);
-	r->rows = fr.nrows;
+		    id, pred, proba, fr->nrows, &sb);
+	r->rows = fr->nrows;
 	ret = reply(c, r, MHD_HTTP_OK, "application/json", &sb);
 done:
 	mlk_error_free(err);
-	mlk_scoring_frame_release(&fr);
 	strbuf_release(&sb);
-	free(pred);
+	if (s)
+		scratch_trim(s);
+	else {
+		mlk_scoring_frame_release(fr);
+		free(pred);
+	}
 	free(proba);
 	free(id);
 	serve_handle_put(h);
