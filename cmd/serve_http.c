@@ -3,21 +3,19 @@
  * bearer token, the deadline, replies, the access log and the metrics.
  * Nothing here may exit: every failure is a reply.
  */
-#include <arpa/inet.h>
 #include <math.h>
-#include <pthread.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "scoring.h"
 #include "serve.h"
 #include "serve_listen.h"
+#include "serve_log.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -49,7 +47,8 @@ struct req {
 	int too_large;
 	int close; /* the server is draining: close the connection */
 	struct strbuf body;
-	char method[16], url[256], proto[16];
+	char method[SERVE_LOG_METHOD], url[SERVE_LOG_URL],
+	    proto[SERVE_LOG_PROTO];
 };
 
 static double
@@ -532,116 +531,6 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return dispatch(c, r, st);
 }
 
-/* Appends s, at most n bytes of it; returns the end. */
-static char *
-put_str(char *p, const char *s, size_t n)
-{
-	size_t len = strnlen(s, n);
-
-	memcpy(p, s, len);
-	return p + len;
-}
-
-/* Appends v in decimal; returns the end. */
-static char *
-put_uint(char *p, unsigned long long v)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-/* The client's address, as inet_ntop() writes it. */
-static char *
-put_client(char *p, struct MHD_Connection *c)
-{
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	char host[INET6_ADDRSTRLEN] = "-";
-
-	if (sa && sa->sa_family == AF_INET) {
-		const unsigned char *a = (const unsigned char *)&(
-		    (const struct sockaddr_in *)(const void *)sa)
-		                             ->sin_addr;
-
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				*p++ = '.';
-			p = put_uint(p, a[i]);
-		}
-		return p;
-	}
-	if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    host, sizeof(host));
-	return put_str(p, host, sizeof(host));
-}
-
-/* [27/Nov/2026:17:25:01 +0000], formatted once a second by each thread. */
-static char *
-put_when(char *p)
-{
-	static _Thread_local time_t last = (time_t)-1;
-	static _Thread_local char when[40];
-	static _Thread_local size_t len;
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (t != last) {
-		gmtime_r(&t, &tm);
-		len = strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000",
-		    &tm);
-		last = t;
-	}
-	memcpy(p, when, len);
-	return p + len;
-}
-
-/*
- * The access log line: client, time, request line, status, bytes,
- * seconds. Written without stdio, in one write() so that lines from
- * several threads do not mix.
- */
-static void
-log_request(struct MHD_Connection *c, const struct req *r, double secs)
-{
-	char line[INET6_ADDRSTRLEN + sizeof(r->method) + sizeof(r->url) +
-	    sizeof(r->proto) + 128];
-	char *p = line;
-	unsigned long long us =
-	    secs > 0 ? (unsigned long long)(secs * 1e6 + 0.5) : 0;
-
-	p = put_client(p, c);
-	p = put_str(p, " - - [", 6);
-	p = put_when(p);
-	p = put_str(p, "] \"", 3);
-	p = put_str(p, r->method, sizeof(r->method));
-	*p++ = ' ';
-	p = put_str(p, r->url, sizeof(r->url));
-	*p++ = ' ';
-	p = put_str(p, r->proto, sizeof(r->proto));
-	p = put_str(p, "\" ", 2);
-	p = put_uint(p, (unsigned)r->status);
-	*p++ = ' ';
-	p = put_uint(p, r->bytes);
-	*p++ = ' ';
-	p = put_uint(p, us / 1000000);
-	*p++ = '.';
-	for (unsigned long long d = 100000; d; d /= 10)
-		*p++ = (char)('0' + us / d % 10);
-	*p++ = '\n';
-	if (write(STDERR_FILENO, line, (size_t)(p - line)) < 0)
-		return;
-}
-
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -657,7 +546,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->status) {
 		mlk_serve_metrics_request(st->metrics, r->model, r->route,
 		    r->status, secs, r->rows);
-		log_request(c, r, secs);
+		serve_log_request(c, r->method, r->url, r->proto, r->status,
+		    r->bytes, secs);
 	}
 	strbuf_release(&r->body);
 	free(r);
