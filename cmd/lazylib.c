@@ -313,3 +313,17 @@ MHD_add_connection(struct MHD_Daemon *d, MHD_socket s,
 	LAZY(LIB_MHD, MHD_add_connection);
 	return fn_(d, s, addr, addrlen);
 }
+
+enum MHD_Result
+MHD_run(struct MHD_Daemon *d)
+{
+	LAZY(LIB_MHD, MHD_run);
+	return fn_(d);
+}
+
+enum MHD_Result
+MHD_get_timeout(struct MHD_Daemon *d, MHD_UNSIGNED_LONG_LONG *timeout)
+{
+	LAZY(LIB_MHD, MHD_get_timeout);
+	return fn_(d, timeout);
+}

@@ -7,24 +7,51 @@
  * other, the first thread's clients then waiting five times longer.
  * Here one thread accepts and hands each connection to the daemon (one
  * thread each) that has the fewest.
+ *
+ * Each daemon runs in a thread of ours, which waits on the daemon's
+ * epoll descriptor and a wake-up eventfd, runs the daemon, then writes
+ * the access log lines of the requests it completed in one write():
+ * at about four requests a wake-up under load, three of four write()s
+ * fewer.
  */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "serve_listen.h"
+#include "serve_log.h"
 #include "xmalloc.h"
+
+/* A connection accepted, for its worker to add to its daemon. */
+struct pending {
+	int fd;
+	socklen_t len;
+	struct sockaddr_storage addr;
+};
 
 struct worker {
 	struct MHD_Daemon *daemon;
 	atomic_int conns; /* handed to it and not yet closed */
+	/* with a thread of ours (an external daemon): */
+	pthread_t thread;
+	int running;
+	int ep; /* epoll on the daemon's epoll descriptor and wake */
+	int wake; /* eventfd */
+	atomic_int stop;
+	pthread_mutex_t lock; /* guards q */
+	struct pending *q;
+	size_t nq, aq;
 };
 
 struct serve_listener {
@@ -70,6 +97,79 @@ least_loaded(struct serve_listener *l)
 	return best;
 }
 
+static void
+add(struct worker *w, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	/* on failure, libmicrohttpd has closed the socket */
+	if (MHD_add_connection(w->daemon, fd, addr, len) != MHD_YES)
+		atomic_fetch_sub_explicit(&w->conns, 1, memory_order_relaxed);
+}
+
+/* Queues a connection for w's thread, waking it. */
+static void
+hand_over(struct worker *w, int fd, const struct sockaddr_storage *addr,
+    socklen_t len)
+{
+	uint64_t one = 1;
+	int was_empty;
+
+	pthread_mutex_lock(&w->lock);
+	ALLOC_GROW(w->q, w->nq + 1, w->aq);
+	w->q[w->nq].fd = fd;
+	w->q[w->nq].len = len;
+	w->q[w->nq].addr = *addr;
+	was_empty = w->nq++ == 0;
+	pthread_mutex_unlock(&w->lock);
+	if (was_empty && write(w->wake, &one, sizeof(one)) < 0)
+		return; /* the counter is full: it is awake already */
+}
+
+/* In w's thread: adds the connections queued for it. */
+static void
+take_over(struct worker *w)
+{
+	uint64_t n;
+	size_t i = 0;
+
+	if (read(w->wake, &n, sizeof(n)) < 0)
+		errno = 0; /* nothing to read: look at the queue anyway */
+	pthread_mutex_lock(&w->lock);
+	while (i < w->nq) {
+		struct pending p = w->q[i++];
+
+		pthread_mutex_unlock(&w->lock);
+		add(w, p.fd, (struct sockaddr *)&p.addr, p.len);
+		pthread_mutex_lock(&w->lock);
+	}
+	w->nq = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* A worker's thread: waits, runs its daemon, writes the log lines. */
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+
+	serve_log_batch(1);
+	while (!atomic_load(&w->stop)) {
+		struct epoll_event ev[2];
+		MHD_UNSIGNED_LONG_LONG to;
+		int ms = -1, n;
+
+		if (MHD_get_timeout(w->daemon, &to) == MHD_YES)
+			ms = to < INT_MAX ? (int)to : INT_MAX;
+		n = epoll_wait(w->ep, ev, 2, ms);
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.fd == w->wake)
+				take_over(w);
+		MHD_run(w->daemon);
+		serve_log_flush();
+	}
+	serve_log_batch(0);
+	return NULL;
+}
+
 static void *
 accept_loop(void *arg)
 {
@@ -97,11 +197,10 @@ accept_loop(void *arg)
 		}
 		w = least_loaded(l);
 		atomic_fetch_add_explicit(&w->conns, 1, memory_order_relaxed);
-		/* on failure, libmicrohttpd has closed the socket */
-		if (MHD_add_connection(w->daemon, fd, (struct sockaddr *)&ss,
-		        len) != MHD_YES)
-			atomic_fetch_sub_explicit(&w->conns, 1,
-			    memory_order_relaxed);
+		if (w->wake >= 0)
+			hand_over(w, fd, &ss, len);
+		else
+			add(w, fd, (struct sockaddr *)&ss, len);
 	}
 }
 
@@ -132,20 +231,73 @@ listen_on(const struct addrinfo *ai, int *port)
 	return fd;
 }
 
-static struct MHD_Daemon *
+/*
+ * Starts w: a daemon with epoll in a thread of ours, or, without epoll,
+ * with its own polling thread. 0 on success.
+ */
+static int
 start_worker(const struct serve_listen_opts *o, struct worker *w, int ipv6)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-	    MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
+	unsigned int flags = MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
+	int epoll = MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES;
+	const union MHD_DaemonInfo *di;
+	struct epoll_event ev = { 0 };
 
+	w->ep = w->wake = -1;
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
-	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
-		flags |= MHD_USE_EPOLL;
-	return MHD_start_daemon(flags, 0, NULL, NULL, o->on_request, o->cls,
-	    MHD_OPTION_NOTIFY_COMPLETED, o->on_completed, o->cls,
+	flags |= epoll ? MHD_USE_EPOLL :
+	                 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	w->daemon = MHD_start_daemon(flags, 0, NULL, NULL, o->on_request,
+	    o->cls, MHD_OPTION_NOTIFY_COMPLETED, o->on_completed, o->cls,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
 	    MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout, MHD_OPTION_END);
+	if (w->daemon == NULL)
+		return -1;
+	if (!epoll)
+		return 0;
+	di = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di == NULL || (w->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (w->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+		return -1;
+	ev.events = EPOLLIN;
+	ev.data.fd = di->epoll_fd;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, di->epoll_fd, &ev) < 0)
+		return -1;
+	ev.data.fd = w->wake;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake, &ev) < 0)
+		return -1;
+	pthread_mutex_init(&w->lock, NULL);
+	if (pthread_create(&w->thread, NULL, work, w) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		return -1;
+	}
+	w->running = 1;
+	return 0;
+}
+
+/* Stops w's thread and daemon, closing its connections. */
+static void
+stop_worker(struct worker *w)
+{
+	uint64_t one = 1;
+
+	if (w->running) {
+		atomic_store(&w->stop, 1);
+		if (write(w->wake, &one, sizeof(one)) < 0)
+			errno = 0;
+		pthread_join(w->thread, NULL);
+		for (size_t i = 0; i < w->nq; i++)
+			close(w->q[i].fd);
+		pthread_mutex_destroy(&w->lock);
+	}
+	if (w->daemon)
+		MHD_stop_daemon(w->daemon);
+	if (w->ep >= 0)
+		close(w->ep);
+	if (w->wake >= 0)
+		close(w->wake);
+	free(w->q);
 }
 
 struct mlk_error *
@@ -173,10 +325,10 @@ serve_listen_start(const char *host, int *port,
 	l->workers = xcalloc((size_t)o->threads, sizeof(*l->workers));
 	for (int i = 0; i < o->threads; i++) {
 		atomic_init(&l->workers[i].conns, 0);
-		if (!(l->workers[i].daemon =
-		            start_worker(o, &l->workers[i], ipv6)))
-			goto fail;
+		atomic_init(&l->workers[i].stop, 0);
 		l->nworkers = i + 1;
+		if (start_worker(o, &l->workers[i], ipv6) != 0)
+			goto fail;
 	}
 	if (pthread_create(&l->acceptor, NULL, accept_loop, l) != 0)
 		goto fail;
@@ -211,7 +363,7 @@ serve_listen_stop(struct serve_listener *l)
 {
 	serve_listen_quiesce(l);
 	for (int i = 0; i < l->nworkers; i++)
-		MHD_stop_daemon(l->workers[i].daemon);
+		stop_worker(&l->workers[i]);
 	free(l->workers);
 	free(l);
 }

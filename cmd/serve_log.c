@@ -3,6 +3,7 @@
  * log format with the seconds the request took.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +11,13 @@
 #include <unistd.h>
 
 #include "serve_log.h"
+
+/* The lines a thread holds back until serve_log_flush(). */
+static _Thread_local struct {
+	int on;
+	size_t len;
+	char buf[8192];
+} batch;
 
 /* Appends s, at most n bytes of it; returns the end. */
 static char *
@@ -87,7 +95,8 @@ put_when(char *p)
 /*
  * The access log line: client, time, request line, status, bytes,
  * seconds. Written without stdio, in one write() so that lines from
- * several threads do not mix.
+ * several threads do not mix; held back, in a thread that batches,
+ * until it flushes.
  */
 void
 serve_log_request(struct MHD_Connection *c, const char *method, const char *url,
@@ -118,6 +127,28 @@ serve_log_request(struct MHD_Connection *c, const char *method, const char *url,
 	for (unsigned long long d = 100000; d; d /= 10)
 		*p++ = (char)('0' + us / d % 10);
 	*p++ = '\n';
-	if (write(STDERR_FILENO, line, (size_t)(p - line)) < 0)
+	if (!batch.on) {
+		if (write(STDERR_FILENO, line, (size_t)(p - line)) < 0)
+			errno = 0;
 		return;
+	}
+	if (batch.len + (size_t)(p - line) > sizeof(batch.buf))
+		serve_log_flush();
+	memcpy(batch.buf + batch.len, line, (size_t)(p - line));
+	batch.len += (size_t)(p - line);
+}
+
+void
+serve_log_batch(int on)
+{
+	serve_log_flush();
+	batch.on = on;
+}
+
+void
+serve_log_flush(void)
+{
+	if (batch.len && write(STDERR_FILENO, batch.buf, batch.len) < 0)
+		errno = 0;
+	batch.len = 0;
 }

@@ -18,4 +18,11 @@
 void serve_log_request(struct MHD_Connection *, const char *method,
     const char *url, const char *proto, int status, size_t bytes, double secs);
 
+/*
+ * From a thread that calls serve_log_batch(1), lines are held back until
+ * it calls serve_log_flush(), and then written in one write().
+ */
+void serve_log_batch(int on);
+void serve_log_flush(void);
+
 #endif
