@@ -305,3 +305,25 @@ MHD_create_response_from_buffer(size_t size, void *buffer,
 	LAZY(LIB_MHD, MHD_create_response_from_buffer);
 	return fn_(size, buffer, mode);
 }
+
+enum MHD_Result
+MHD_add_connection(struct MHD_Daemon *d, MHD_socket s,
+    const struct sockaddr *addr, socklen_t addrlen)
+{
+	LAZY(LIB_MHD, MHD_add_connection);
+	return fn_(d, s, addr, addrlen);
+}
+
+enum MHD_Result
+MHD_run(struct MHD_Daemon *d)
+{
+	LAZY(LIB_MHD, MHD_run);
+	return fn_(d);
+}
+
+enum MHD_Result
+MHD_get_timeout(struct MHD_Daemon *d, MHD_UNSIGNED_LONG_LONG *timeout)
+{
+	LAZY(LIB_MHD, MHD_get_timeout);
+	return fn_(d, timeout);
+}

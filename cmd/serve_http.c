@@ -3,25 +3,24 @@
  * bearer token, the deadline, replies, the access log and the metrics.
  * Nothing here may exit: every failure is a reply.
  */
-#include <arpa/inet.h>
 #include <math.h>
 #include <microhttpd.h>
-#include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "scoring.h"
 #include "serve.h"
+#include "serve_listen.h"
+#include "serve_log.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
 struct serve_http {
-	struct MHD_Daemon *daemon;
+	struct serve_listener *listener;
 };
 
 /* What a request is for, once its method and path are read. */
@@ -48,7 +47,8 @@ struct req {
 	int too_large;
 	int close; /* the server is draining: close the connection */
 	struct strbuf body;
-	char method[16], url[256], proto[16];
+	char method[SERVE_LOG_METHOD], url[SERVE_LOG_URL],
+	    proto[SERVE_LOG_PROTO];
 };
 
 static double
@@ -236,13 +236,90 @@ late(const struct serve_state *st, const struct req *r)
 	return st->timeout > 0 && now() > r->start + st->timeout;
 }
 
+/*
+ * What a thread keeps from one request to the next: the columns parsed
+ * into and the predictions, so that a small request allocates neither.
+ */
+struct scratch {
+	struct mlk_scoring_frame fr;
+	double *pred;
+	size_t npred;
+};
+
+/* Past this many rows, a request's memory is not kept. */
+#define SCRATCH_ROWS 1024
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void
+scratch_free(void *p)
+{
+	struct scratch *s = p;
+
+	mlk_scoring_frame_release(&s->fr);
+	free(s->pred);
+	free(s);
+}
+
+static void
+scratch_key_make(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free) != 0)
+		abort();
+}
+
+static struct scratch *
+scratch_get(void)
+{
+	struct scratch *s;
+
+	pthread_once(&scratch_once, scratch_key_make);
+	if ((s = pthread_getspecific(scratch_key)) == NULL) {
+		s = xcalloc(1, sizeof(*s));
+		if (pthread_setspecific(scratch_key, s) != 0)
+			abort();
+	}
+	return s;
+}
+
+/* Room for n predictions. */
+static double *
+scratch_pred(struct scratch *s, size_t n)
+{
+	if (n > s->npred) {
+		free(s->pred);
+		s->pred = xmalloc(n * sizeof(*s->pred));
+		s->npred = n;
+	}
+	return s->pred;
+}
+
+/* Drops what a big request left. */
+static void
+scratch_trim(struct scratch *s)
+{
+	int big = s->npred > SCRATCH_ROWS;
+
+	for (size_t f = 0; s->fr.cols && f < s->fr.ncols; f++)
+		big |= s->fr.cols[f].alloc > SCRATCH_ROWS ||
+		    s->fr.cols[f].data_alloc > 64 * SCRATCH_ROWS;
+	if (!big)
+		return;
+	mlk_scoring_frame_release(&s->fr);
+	free(s->pred);
+	s->pred = NULL;
+	s->npred = 0;
+}
+
 /* Scores the body: MLflow's protocol, or V2's. */
 static enum MHD_Result
 score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 {
 	struct serve_handle *h = serve_acquire(&st->models[r->model]);
 	const struct mlk_model *m = &h->model;
-	struct mlk_scoring_frame fr = { 0 };
+	struct scratch *s = r->kind == K_INVOKE ? scratch_get() : NULL;
+	struct mlk_scoring_frame fr_v2 = { 0 }, *fr = s ? &s->fr : &fr_v2;
 	struct strbuf sb = STRBUF_INIT;
 	enum mlk_scoring_body kind = MLK_SCORING_JSON;
 	struct mlk_error *err;
@@ -264,11 +341,11 @@ score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 			goto done;
 		}
 		err = mlk_scoring_parse(m, kind, r->body.buf, r->body.len,
-		    deadline, &fr);
+		    deadline, fr);
 	} else
 		err = mlk_scoring_parse_v2(m, r->body.buf, r->body.len,
-		    deadline, &fr, &id);
-	if (err && fr.timed_out) {
+		    deadline, fr, &id);
+	if (err && fr->timed_out) {
 		ret = timeout_reply(c, r, st);
 		goto done;
 	}
@@ -277,11 +354,12 @@ score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 		    err->msg);
 		goto done;
 	}
-	pred = xmalloc((fr.nrows + 1) * sizeof(*pred));
+	pred = s ? scratch_pred(s, fr->nrows + 1) :
+	           xmalloc((fr->nrows + 1) * sizeof(*pred));
 	if (clf)
-		proba = xmalloc((fr.nrows * m->nclasses + 1) * sizeof(*proba));
-	if (fr.nrows &&
-	    (err = mlk_model_predict(m, fr.colp, fr.nrows, pred, proba))) {
+		proba = xmalloc((fr->nrows * m->nclasses + 1) * sizeof(*proba));
+	if (fr->nrows &&
+	    (err = mlk_model_predict(m, fr->colp, fr->nrows, pred, proba))) {
 		ret = error_reply(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "INTERNAL_ERROR", err->msg);
 		goto done;
@@ -291,17 +369,21 @@ score(struct MHD_Connection *c, struct req *r, struct serve_state *st)
 		goto done;
 	}
 	if (r->kind == K_INVOKE)
-		mlk_scoring_format(m, pred, proba, fr.nrows, &sb);
+		mlk_scoring_format(m, pred, proba, fr->nrows, &sb);
 	else
 		mlk_scoring_format_v2(m, st->models[r->model].name, h->version,
-		    id, pred, proba, fr.nrows, &sb);
-	r->rows = fr.nrows;
+		    id, pred, proba, fr->nrows, &sb);
+	r->rows = fr->nrows;
 	ret = reply(c, r, MHD_HTTP_OK, "application/json", &sb);
 done:
 	mlk_error_free(err);
-	mlk_scoring_frame_release(&fr);
 	strbuf_release(&sb);
-	free(pred);
+	if (s)
+		scratch_trim(s);
+	else {
+		mlk_scoring_frame_release(fr);
+		free(pred);
+	}
 	free(proba);
 	free(id);
 	serve_handle_put(h);
@@ -449,116 +531,6 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return dispatch(c, r, st);
 }
 
-/* Appends s, at most n bytes of it; returns the end. */
-static char *
-put_str(char *p, const char *s, size_t n)
-{
-	size_t len = strnlen(s, n);
-
-	memcpy(p, s, len);
-	return p + len;
-}
-
-/* Appends v in decimal; returns the end. */
-static char *
-put_uint(char *p, unsigned long long v)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-/* The client's address, as inet_ntop() writes it. */
-static char *
-put_client(char *p, struct MHD_Connection *c)
-{
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	char host[INET6_ADDRSTRLEN] = "-";
-
-	if (sa && sa->sa_family == AF_INET) {
-		const unsigned char *a = (const unsigned char *)&(
-		    (const struct sockaddr_in *)(const void *)sa)
-		                             ->sin_addr;
-
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				*p++ = '.';
-			p = put_uint(p, a[i]);
-		}
-		return p;
-	}
-	if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    host, sizeof(host));
-	return put_str(p, host, sizeof(host));
-}
-
-/* [27/Nov/2026:17:25:01 +0000], formatted once a second by each thread. */
-static char *
-put_when(char *p)
-{
-	static _Thread_local time_t last = (time_t)-1;
-	static _Thread_local char when[40];
-	static _Thread_local size_t len;
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (t != last) {
-		gmtime_r(&t, &tm);
-		len = strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000",
-		    &tm);
-		last = t;
-	}
-	memcpy(p, when, len);
-	return p + len;
-}
-
-/*
- * The access log line: client, time, request line, status, bytes,
- * seconds. Written without stdio, in one write() so that lines from
- * several threads do not mix.
- */
-static void
-log_request(struct MHD_Connection *c, const struct req *r, double secs)
-{
-	char line[INET6_ADDRSTRLEN + sizeof(r->method) + sizeof(r->url) +
-	    sizeof(r->proto) + 128];
-	char *p = line;
-	unsigned long long us =
-	    secs > 0 ? (unsigned long long)(secs * 1e6 + 0.5) : 0;
-
-	p = put_client(p, c);
-	p = put_str(p, " - - [", 6);
-	p = put_when(p);
-	p = put_str(p, "] \"", 3);
-	p = put_str(p, r->method, sizeof(r->method));
-	*p++ = ' ';
-	p = put_str(p, r->url, sizeof(r->url));
-	*p++ = ' ';
-	p = put_str(p, r->proto, sizeof(r->proto));
-	p = put_str(p, "\" ", 2);
-	p = put_uint(p, (unsigned)r->status);
-	*p++ = ' ';
-	p = put_uint(p, r->bytes);
-	*p++ = ' ';
-	p = put_uint(p, us / 1000000);
-	*p++ = '.';
-	for (unsigned long long d = 100000; d; d /= 10)
-		*p++ = (char)('0' + us / d % 10);
-	*p++ = '\n';
-	if (write(STDERR_FILENO, line, (size_t)(p - line)) < 0)
-		return;
-}
-
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -574,7 +546,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->status) {
 		mlk_serve_metrics_request(st->metrics, r->model, r->route,
 		    r->status, secs, r->rows);
-		log_request(c, r, secs);
+		serve_log_request(c, r->method, r->url, r->proto, r->status,
+		    r->bytes, secs);
 	}
 	strbuf_release(&r->body);
 	free(r);
@@ -586,41 +559,20 @@ struct mlk_error *
 serve_http_start(struct serve_state *st, const char *host, int *port,
     int threads, struct serve_http **out)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	unsigned int flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
-	const union MHD_DaemonInfo *di;
-	struct MHD_Daemon *d;
-	char portstr[16];
-	int rc;
+	struct serve_listen_opts o = { 0 };
+	struct serve_listener *l;
+	struct mlk_error *err;
 
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(portstr, sizeof(portstr), "%d", *port);
-	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0)
-		return mlk_error_new(MLK_ERR_USAGE,
-		    "cannot resolve host '%s': %s", host, gai_strerror(rc));
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
-		flags |= MHD_USE_EPOLL;
-	d = MHD_start_daemon(flags, (uint16_t)*port, NULL, NULL, on_request, st,
-	    MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    st, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)(st->timeout > 0 ? ceil(st->timeout) + 60 : 300),
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
-	freeaddrinfo(ai);
-	if (d == NULL)
-		return mlk_error_new(MLK_ERR_FAIL,
-		    "cannot listen on %s port %d: the address is in use or "
-		    "not available",
-		    host, *port);
-	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (di)
-		*port = di->port;
+	o.on_request = on_request;
+	o.on_completed = on_completed;
+	o.cls = st;
+	o.conn_timeout =
+	    (unsigned int)(st->timeout > 0 ? ceil(st->timeout) + 60 : 300);
+	o.threads = threads;
+	if ((err = serve_listen_start(host, port, &o, &l)))
+		return err;
 	*out = xcalloc(1, sizeof(**out));
-	(*out)->daemon = d;
+	(*out)->listener = l;
 	return NULL;
 }
 
@@ -629,14 +581,11 @@ serve_http_drain(struct serve_http *h, struct serve_state *st, double grace)
 {
 	double until = now() + grace;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
-	MHD_socket fd;
 
 	atomic_store(&st->draining, 1);
-	fd = MHD_quiesce_daemon(h->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	serve_listen_quiesce(h->listener);
 	while (atomic_load(&st->inflight) > 0 && now() < until)
 		nanosleep(&pause, NULL);
-	MHD_stop_daemon(h->daemon);
+	serve_listen_stop(h->listener);
 	free(h);
 }

@@ -89,6 +89,32 @@ scoring_frame_init(struct mlk_scoring_frame *fr, const struct mlk_model *m)
 	}
 }
 
+/*
+ * fr emptied for a parse with m: a frame from an earlier parse keeps its
+ * columns' memory when they have the types m's features want.
+ */
+static void
+frame_prepare(struct mlk_scoring_frame *fr, const struct mlk_model *m)
+{
+	size_t f = 0;
+
+	if (fr->cols && fr->ncols == m->nfeatures)
+		while (f < m->nfeatures &&
+		    fr->cols[f].type == slot_type(&m->features[f]))
+			f++;
+	if (fr->cols == NULL || fr->ncols != m->nfeatures || f < m->nfeatures) {
+		mlk_scoring_frame_release(fr);
+		scoring_frame_init(fr, m);
+		return;
+	}
+	for (f = 0; f < m->nfeatures; f++) {
+		mlk_column_reset(&fr->cols[f]);
+		fr->colp[f] = &fr->cols[f];
+	}
+	fr->nrows = 0;
+	fr->timed_out = 0;
+}
+
 const char *
 scoring_json_type(const json_t *v)
 {
@@ -606,7 +632,7 @@ mlk_scoring_parse(const struct mlk_model *m, enum mlk_scoring_body kind,
     const char *body, size_t len, double deadline,
     struct mlk_scoring_frame *out)
 {
-	scoring_frame_init(out, m);
+	frame_prepare(out, m);
 	if (kind == MLK_SCORING_CSV)
 		return parse_csv(m, body, len, deadline, out);
 	return parse_json(m, body, len, deadline, out);

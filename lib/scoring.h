@@ -60,10 +60,11 @@ struct mlk_error *mlk_scoring_content_type(const char *content_type,
     enum mlk_scoring_body *out);
 
 /*
- * Parses an MLflow request body of len bytes into out (released by the
- * caller, whatever the result). deadline is a CLOCK_MONOTONIC time in
- * seconds, or 0 for none: past it parsing stops with out->timed_out set
- * and an MLK_ERR_FAIL error.
+ * Parses an MLflow request body of len bytes into out, which the caller
+ * releases whatever the result, or parses into again: out is zeroed, or
+ * a frame an earlier parse filled, whose memory is then reused. deadline
+ * is a CLOCK_MONOTONIC time in seconds, or 0 for none: past it parsing
+ * stops with out->timed_out set and an MLK_ERR_FAIL error.
  */
 struct mlk_error *mlk_scoring_parse(const struct mlk_model *,
     enum mlk_scoring_body, const char *body, size_t len, double deadline,

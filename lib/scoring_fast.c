@@ -160,14 +160,31 @@ reserve(struct mlk_scoring_frame *fr, size_t row, size_t left)
 		mlk_column_reserve(&fr->cols[f], n, 0);
 }
 
+/* map, full at *alloc entries, with room for twice as many. */
+static long *
+grow_map(long *map, const long *map_buf, size_t *alloc)
+{
+	long *to = xreallocarray(NULL, *alloc * 2, sizeof(*map));
+
+	memcpy(to, map, *alloc * sizeof(*map));
+	if (map != map_buf)
+		free(map);
+	*alloc *= 2;
+	return to;
+}
+
 int
 scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
     double deadline, struct mlk_scoring_frame *fr)
 {
 	struct cur c = { body, body + len };
-	long *map = NULL; /* column j feeds feature map[j], or -1 */
-	int *found = xcalloc(m->nfeatures + 1, sizeof(*found));
-	size_t ncols = 0, alloc = 0, rows = 0, nfound = 0;
+	/* column j feeds feature map[j], or -1; on the stack when few */
+	long map_buf[32], *map = map_buf;
+	int found_buf[32] = { 0 };
+	int *found = m->nfeatures < 32 ?
+	    found_buf :
+	    xcalloc(m->nfeatures + 1, sizeof(*found));
+	size_t ncols = 0, alloc = 32, rows = 0, nfound = 0;
 	int ok = 0;
 	const char *s;
 	size_t n;
@@ -179,7 +196,8 @@ scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
 		do {
 			if (!str(&c, &s, &n))
 				goto done;
-			ALLOC_GROW(map, ncols + 1, alloc);
+			if (ncols == alloc)
+				map = grow_map(map, map_buf, &alloc);
 			map[ncols] = -1;
 			for (size_t f = 0; f < m->nfeatures; f++)
 				if (!found[f] &&
@@ -230,7 +248,9 @@ scoring_fast_split(const struct mlk_model *m, const char *body, size_t len,
 	fr->nrows = rows;
 	ok = 1;
 done:
-	free(map);
-	free(found);
+	if (map != map_buf)
+		free(map);
+	if (found != found_buf)
+		free(found);
 	return ok;
 }
