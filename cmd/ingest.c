@@ -344,6 +344,8 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	    !o.parse.no_infer);
 	if ((err = cmd_repo(ctx)))
 		goto done;
+	/* the chunks a new table's inference parses go to the store at once */
+	o.parse.store_path = mlk_store_path(ctx->store);
 	signal(SIGBUS, on_sigbus);
 	if ((err = read_all(&st, argv + optind + 1, argc - optind - 1)))
 		goto done;

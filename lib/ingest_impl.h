@@ -69,6 +69,8 @@ void ingest_append_value(struct mlk_column *, const union ingest_cell *,
 
 struct spec_col {
 	struct strbuf blob; /* encoded, empty when every row is null */
+	struct mlk_oid oid; /* the blob, when written already */
+	int written;
 	struct mlk_column_stats st;
 	enum mlk_type type;
 	size_t nulls;

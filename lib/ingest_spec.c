@@ -27,6 +27,8 @@ struct spec_fill {
 	uint32_t *off, *len; /* ncols * MLK_CHUNK_ROWS; len NULL_LEN: null */
 	size_t rows;
 	struct mlk_column cols[MLK_T_COUNT]; /* reused, one per type */
+	struct mlk_store *store; /* where blobs go as they are made, or NULL */
+	struct strbuf scratch; /* a blob on its way to the store */
 };
 
 static void
@@ -115,7 +117,18 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 			ingest_append_value(col, &v, base + off[r], len[r]);
 		}
 		mlk_column_stats(col, &sc->st);
-		if ((err = mlk_column_encode(col, &sc->blob))) {
+		if (f->store == NULL) {
+			err = mlk_column_encode(col, &sc->blob);
+		} else {
+			/* written while the blob is in the cache */
+			strbuf_reset(&f->scratch);
+			err = mlk_column_encode(col, &f->scratch);
+			if (!err)
+				err = mlk_store_blob_write(f->store,
+				    f->scratch.buf, f->scratch.len, &sc->oid);
+			sc->written = err == NULL;
+		}
+		if (err) {
 			mlk_error_free(err);
 			return -1;
 		}
@@ -181,6 +194,12 @@ spec_part_run(void *arg, size_t j)
 	f.len = xreallocarray(NULL, ncols * MLK_CHUNK_ROWS, sizeof(*f.len));
 	for (int t = 0; t < MLK_T_COUNT; t++)
 		mlk_column_init(&f.cols[t], (enum mlk_type)t);
+	strbuf_init(&f.scratch, 0);
+	/* without a store of its own, the part keeps its blobs */
+	if (o->store_path && (err = mlk_store_open(&f.store, o->store_path))) {
+		mlk_error_free(err);
+		f.store = NULL;
+	}
 	pt->ok = plen < NULL_LEN;
 	mlk_csv_init(&p, &d);
 	mlk_csv_start_line(&p, sp->lines[j]);
@@ -265,6 +284,8 @@ spec_part_run(void *arg, size_t j)
 	free(f.len);
 	for (int t = 0; t < MLK_T_COUNT; t++)
 		mlk_column_release(&f.cols[t]);
+	strbuf_release(&f.scratch);
+	mlk_store_close(f.store);
 	if (!pt->ok)
 		part_clear(pt, ncols);
 }
@@ -374,7 +395,9 @@ write_chunk(struct mlk_store *s, const struct spec_chunk *ch,
 			blob = &c->blob;
 			stats_dup(&out->stats[i], &c->st);
 		}
-		if (!err)
+		if (!err && c && c->written)
+			oid = c->oid;
+		else if (!err)
 			err =
 			    mlk_store_blob_write(s, blob->buf, blob->len, &oid);
 		if (!err) {
