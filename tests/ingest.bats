@@ -287,6 +287,30 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	[ "$(git --git-dir=.mlk rev-parse refs/tables/bronze.x^{tree})" = "$(git --git-dir=.mlk rev-parse refs/tables/bronze.y^{tree})" ]
 }
 
+@test "the recorded hash is the whole file's, hashed while parsed or before" {
+	init_repo
+	printf 'a\n1\n' > a.csv
+	printf 'a\n2\n' > b.csv
+	printf 'a\n3\n' > c.csv
+	cp c.csv d.csv
+	gzip -c a.csv > e.csv.gz
+	run -0 mlk ingest --json bronze.t a.csv e.csv.gz
+	echo "$output" | jq -e --arg a "$(sha256sum a.csv | cut -c1-64)" \
+	    --arg e "$(sha256sum e.csv.gz | cut -c1-64)" \
+	    '.sources[0].sha256 == $a and .sources[1].sha256 == $e'
+	# b.csv has a.csv's size but not its content; c and d are the same
+	run -0 --separate-stderr mlk ingest --json bronze.t b.csv c.csv d.csv
+	[ "$stderr" = "skipped 'd.csv': same content as an earlier source" ]
+	echo "$output" | jq -e --arg b "$(sha256sum b.csv | cut -c1-64)" \
+	    --arg c "$(sha256sum c.csv | cut -c1-64)" \
+	    '.rows_added == 2 and .sources[0].sha256 == $b and .sources[1].sha256 == $c'
+	run -0 mlk show bronze.t --json
+	echo "$output" | jq -e --arg b "$(sha256sum b.csv | cut -c1-64)" \
+	    '.record.sources[0].sha256 == $b'
+	run -0 --separate-stderr mlk ingest bronze.t d.csv
+	[ "$stderr" = "skipped 'd.csv': already ingested into bronze.t@1" ]
+}
+
 @test "the record: sources with their hash, metrics, user" {
 	init_repo
 	printf 'a\n1\n' > a.csv
