@@ -390,6 +390,24 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	echo "$output" | jq -e 'length == 1'
 }
 
+@test "a file of several parts names the right line, quoted or not" {
+	init_repo
+	"$MLK_TOOLS/genmeters" 400000 > big.csv
+	sed '390000s/$/,extra/' big.csv > bad.csv
+	run -1 mlk ingest bronze.m bad.csv
+	assert_output "mlk: bad.csv:390000:9: expected 8 fields, got 9"
+	# a quote (here in the first part) makes the cut mind quotes
+	sed '3s/,\([a-z]*\),\([0-9.]*\)$/,"\1""x",\2/; 390000s/$/,extra/' \
+	    big.csv > q.csv
+	grep -q '""x"' q.csv
+	run -1 mlk ingest bronze.m q.csv
+	assert_output "mlk: q.csv:390000:9: expected 8 fields, got 9"
+	sed '3s/,\([a-z]*\),\([0-9.]*\)$/,"\1""x",\2/' big.csv > q.csv
+	run -0 mlk ingest bronze.m big.csv q.csv
+	run -0 mlk describe bronze.m --json
+	echo "$output" | jq -e '.rows == 800000'
+}
+
 @test "kill -9 in the middle of a large ingest leaves the previous version intact" {
 	init_repo
 	printf 'meter_id,ts,temperature,hour,dow,holiday,region,load_kwh\nM1,2025-01-01 00:00:00,1.5,0,2,false,x,0.5\n' > small.csv
