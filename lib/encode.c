@@ -311,6 +311,20 @@ dict_build(const struct mlk_column *c, struct dict *d, int64_t *codes,
 		}
 		ps = s;
 		pn = n;
+		/*
+		 * data that cycles through the same values (meters, hour
+		 * after hour) has the code after the last one: tried first,
+		 * its bytes next to the last one's, before hashing
+		 */
+		if (k && (size_t)codes[k - 1] + 1 < d->n) {
+			size_t next = (size_t)codes[k - 1] + 1;
+
+			if (d->len[next] == n &&
+			    same_bytes(s, d->ptr[next], n)) {
+				codes[k++] = (int64_t)next;
+				continue;
+			}
+		}
 		h = hash_bytes(s, n);
 		tag = h & 0xffffffff00000000ULL;
 		for (i = h & d->mask; (e = d->slot[i]) != 0;
