@@ -177,6 +177,8 @@ mlk_csv_next(struct mlk_csv_parser *p, const struct mlk_csv_record **out)
 			size_t off = p->scratch.len;
 			int esc = 0;
 
+			p->nquoted++;
+
 			for (;;) {
 				e = memchr(s, quote, (size_t)(end - s));
 				if (e == NULL) {

@@ -91,6 +91,7 @@ struct mlk_csv_parser {
 	size_t len, pos;
 	int eof, bom;
 	uint64_t line; /* the line of buf[pos] */
+	uint64_t nquoted; /* quoted fields met (at least), for a caller */
 	struct mlk_csv_record rec;
 	size_t falloc;
 	struct strbuf scratch;

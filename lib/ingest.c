@@ -88,77 +88,6 @@ read_header(const char *name, const char *buf, size_t len,
 	return NULL;
 }
 
-/* What the threads of cut_parts() find in each part. */
-struct scan_ctx {
-	const char *buf;
-	size_t len, nparts;
-	const size_t *starts;
-	char quote;
-	uint64_t *nl; /* LF per part */
-	int *quoted; /* whether a quote character is in the part */
-};
-
-static void
-scan_part(void *arg, size_t j)
-{
-	struct scan_ctx *c = arg;
-	size_t at = c->starts[j];
-	size_t end = j + 1 < c->nparts ? c->starts[j + 1] : c->len;
-
-	/* a megabyte at a time: the second look is in the cache */
-	while (at < end) {
-		size_t n =
-		    end - at < ((size_t)1 << 20) ? end - at : (size_t)1 << 20;
-
-		if (memchr(c->buf + at, c->quote, n))
-			c->quoted[j] = 1;
-		c->nl[j] += mlk_csv_count_lines(c->buf + at, n);
-		at += n;
-	}
-}
-
-/*
- * Cuts the data into parts that depend on the data only. Most texts have
- * no quote at all: then the cut is found near each boundary, and the
- * lines and the absence of quotes are counted on all threads; a text
- * with quotes is cut again by one scan that minds them.
- */
-static size_t
-cut_parts(const struct mlk_ingest_opts *o, const char *buf, size_t len,
-    uint64_t line, size_t **starts, uint64_t **lines)
-{
-	struct mlk_csv_dialect d = ingest_dialect(o);
-	size_t want = len / MLK_INGEST_PART + 1, n;
-	struct scan_ctx c;
-	int quoted = 0;
-
-	*starts = xcalloc(want, sizeof(**starts));
-	*lines = xcalloc(want, sizeof(**lines));
-	if (want < 2 || d.quote == '\0')
-		return mlk_csv_split(&d, buf, len, line, want, *starts, *lines);
-	n = mlk_csv_split_unquoted(buf, len, want, *starts);
-	c.buf = buf;
-	c.len = len;
-	c.nparts = n;
-	c.starts = *starts;
-	c.quote = d.quote;
-	c.nl = xcalloc(n, sizeof(*c.nl));
-	c.quoted = xcalloc(n, sizeof(*c.quoted));
-	ingest_pool_run(ingest_threads(o), n, scan_part, &c);
-	for (size_t j = 0; j < n; j++)
-		quoted |= c.quoted[j];
-	if (quoted) {
-		n = mlk_csv_split(&d, buf, len, line, want, *starts, *lines);
-	} else {
-		(*lines)[0] = line;
-		for (size_t j = 1; j < n; j++)
-			(*lines)[j] = (*lines)[j - 1] + c.nl[j - 1];
-	}
-	free(c.nl);
-	free(c.quoted);
-	return n;
-}
-
 struct infer_ctx {
 	const struct mlk_ingest_opts *o;
 	const char *buf;
@@ -229,7 +158,7 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 	struct mlk_error *err;
 	size_t body;
 	uint64_t line;
-	int inferred = 0;
+	int inferred = 0, relative;
 
 	memset(out, 0, sizeof(*out));
 	o->format = mlk_ingest_detect(o, buf, len);
@@ -242,7 +171,16 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 	c.buf = buf + body;
 	c.len = len - body;
 	c.ncols = out->ncols;
-	c.nparts = cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+	/*
+	 * The speculative pass cuts as if there were no quote, and counts
+	 * the lines and checks that as it goes: no pass before it.
+	 */
+	relative = o->speculate && !o->no_infer && c.ncols <= SPEC_MAX_COLS &&
+	    ingest_cut_unquoted(o, c.buf, c.len, &c.starts, &c.lines,
+	        &c.nparts);
+	if (!relative)
+		c.nparts = ingest_cut_parts(o, c.buf, c.len, line, &c.starts,
+		    &c.lines);
 	c.inf = xcalloc(c.nparts * c.ncols + 1, sizeof(*c.inf));
 	c.records = xcalloc(c.nparts, sizeof(*c.records));
 	if (o->speculate) {
@@ -256,9 +194,30 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 		sp->starts = c.starts;
 		sp->lines = c.lines;
 		out->spec = sp;
+		if (relative) {
+			sp->nl = xcalloc(c.nparts, sizeof(*sp->nl));
+			sp->quoted = xcalloc(c.nparts, sizeof(*sp->quoted));
+		}
 		if (!o->no_infer && c.ncols <= SPEC_MAX_COLS) {
 			ingest_spec_run(sp, o, c.inf, c.records);
 			inferred = 1;
+		}
+		if (relative && ingest_spec_settle(sp, line) < 0) {
+			/* a quote: cut minding quotes, and pass again */
+			free(sp->starts);
+			free(sp->lines);
+			free(c.inf);
+			free(c.records);
+			c.nparts = ingest_cut_parts(o, c.buf, c.len, line,
+			    &c.starts, &c.lines);
+			c.inf = xcalloc(c.nparts * c.ncols + 1, sizeof(*c.inf));
+			c.records = xcalloc(c.nparts, sizeof(*c.records));
+			sp->nparts = c.nparts;
+			sp->starts = c.starts;
+			sp->lines = c.lines;
+			o->progress =
+			    NULL; /* the first pass reported the bytes */
+			ingest_spec_run(sp, o, c.inf, c.records);
 		}
 		c.starts = NULL;
 		c.lines = NULL;
@@ -622,8 +581,8 @@ mlk_ingest_parse_shaped(struct mlk_store *s, const char *name, const char *buf,
 		if (sp->parts)
 			o->progress = NULL;
 	} else
-		c.nparts =
-		    cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+		c.nparts = ingest_cut_parts(o, c.buf, c.len, line, &c.starts,
+		    &c.lines);
 	c.out = xcalloc(c.nparts, sizeof(*c.out));
 	mlk_ingest_shape_release(&hdr);
 	ingest_pool_run(ingest_threads(o), c.nparts, parse_part, &c);

@@ -204,7 +204,11 @@ spec_part_run(void *arg, size_t j)
 	mlk_csv_init(&p, &d);
 	mlk_csv_start_line(&p, sp->lines[j]);
 	mlk_csv_feed(&p, base, plen, 1);
-	while ((err = mlk_csv_next(&p, &rec)) == NULL && rec) {
+	err = NULL;
+	if (sp->nl && __atomic_load_n(&sp->stop, __ATOMIC_RELAXED))
+		p.nquoted = 1; /* passed again anyway */
+	while (!(sp->nl && p.nquoted) &&
+	    (err = mlk_csv_next(&p, &rec)) == NULL && rec) {
 		size_t n = rec->nfields < ncols ? rec->nfields : ncols;
 		size_t after, bad_col = 0;
 
@@ -273,6 +277,14 @@ spec_part_run(void *arg, size_t j)
 		mlk_error_free(err);
 		if (pt->ok)
 			give_up(pt, ncols, base, &f, inf);
+	}
+	if (sp->nl) {
+		sp->nl[j] = p.line - sp->lines[j];
+		sp->quoted[j] = p.nquoted != 0;
+		if (p.nquoted) {
+			__atomic_store_n(&sp->stop, 1, __ATOMIC_RELAXED);
+			pt->ok = 0;
+		}
 	}
 	if (pt->ok && f.rows && spec_flush(pt, ncols, base, &f, inf) < 0)
 		pt->ok = 0;
@@ -437,6 +449,38 @@ ingest_spec_write(struct mlk_store *s, struct ingest_spec *sp, size_t j,
 	return NULL;
 }
 
+int
+ingest_spec_settle(struct ingest_spec *sp, uint64_t line)
+{
+	int quoted = 0;
+
+	for (size_t j = 0; j < sp->nparts; j++)
+		quoted |= sp->quoted[j];
+	if (quoted) {
+		for (size_t j = 0; sp->parts && j < sp->nparts; j++)
+			part_clear(&sp->parts[j], sp->ncols);
+		free(sp->parts);
+		sp->parts = NULL;
+	} else {
+		for (size_t j = 0; j < sp->nparts; j++) {
+			struct ingest_part *po = &sp->parts[j].out;
+			uint64_t at =
+			    j ? sp->lines[j - 1] + sp->nl[j - 1] : line;
+
+			/* every part counted from line 1 */
+			for (size_t k = 0; k < po->nbad; k++)
+				po->bad[k].line += at - 1;
+			sp->lines[j] = at;
+		}
+	}
+	free(sp->nl);
+	free(sp->quoted);
+	sp->nl = NULL;
+	sp->quoted = NULL;
+	sp->stop = 0;
+	return quoted ? -1 : 0;
+}
+
 void
 ingest_spec_free(struct ingest_spec *sp)
 {
@@ -447,5 +491,7 @@ ingest_spec_free(struct ingest_spec *sp)
 	free(sp->parts);
 	free(sp->starts);
 	free(sp->lines);
+	free(sp->nl);
+	free(sp->quoted);
 	free(sp);
 }

@@ -396,12 +396,23 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	sed '390000s/$/,extra/' big.csv > bad.csv
 	run -1 mlk ingest bronze.m bad.csv
 	assert_output "mlk: bad.csv:390000:9: expected 8 fields, got 9"
+	run -0 mlk ingest --quarantine bronze.b bad.csv
+	run -0 mlk cat --columns line,column bronze.b_quarantine
+	assert_output "line,column
+390000,9"
 	# a quote (here in the first part) makes the cut mind quotes
 	sed '3s/,\([a-z]*\),\([0-9.]*\)$/,"\1""x",\2/; 390000s/$/,extra/' \
 	    big.csv > q.csv
 	grep -q '""x"' q.csv
 	run -1 mlk ingest bronze.m q.csv
 	assert_output "mlk: q.csv:390000:9: expected 8 fields, got 9"
+	# and a quote late in the file, once bad rows are counted
+	sed '395000s/,\([a-z]*\),\([0-9.]*\)$/,"\1",\2/; 390000s/$/,extra/' \
+	    big.csv > late.csv
+	run -0 mlk ingest --quarantine bronze.c late.csv
+	run -0 mlk cat --columns line,column bronze.c_quarantine
+	assert_output "line,column
+390000,9"
 	sed '3s/,\([a-z]*\),\([0-9.]*\)$/,"\1""x",\2/' big.csv > q.csv
 	run -0 mlk ingest bronze.m big.csv q.csv
 	run -0 mlk describe bronze.m --json
