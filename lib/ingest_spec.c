@@ -82,11 +82,13 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 		strbuf_init(&sc->blob, 0);
 		mlk_value_infer_init(&inf);
 		for (size_t r = 0; r < rows; r++)
-			if (len[r] != NULL_LEN)
+			if (len[r] == NULL_LEN)
+				sc->nulls++;
+			else if (inf.maybe == 0)
+				inf.n++; /* a string: all there is to add */
+			else
 				mlk_value_infer_add(&inf, base + off[r],
 				    len[r]);
-			else
-				sc->nulls++;
 		sc->type = mlk_value_infer_type(&inf);
 		mlk_value_infer_merge(&pinf[i], &inf);
 	}
@@ -108,6 +110,11 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 
 			if (len[r] == NULL_LEN) {
 				mlk_column_append_null(col);
+				continue;
+			}
+			if (sc->type == MLK_T_STRING) {
+				mlk_column_append_str(col, base + off[r],
+				    len[r]);
 				continue;
 			}
 			memset(&v, 0, sizeof(v));
