@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -233,9 +232,8 @@ hex_digest(struct mlk_source *src, const unsigned char *digest, unsigned dlen)
 	hex_of(src->sha256, digest, dlen);
 }
 
-/* The SHA-256 of n bytes at p, in hex. */
-static void
-sha256_hex(const void *p, size_t n, char *hex)
+void
+mlk_sha256_hex(const void *p, size_t n, char hex[MLK_SHA256_HEXSZ + 1])
 {
 	EVP_MD_CTX *md;
 	unsigned char digest[EVP_MAX_MD_SIZE];
@@ -248,45 +246,6 @@ sha256_hex(const void *p, size_t n, char *hex)
 		abort();
 	EVP_MD_CTX_free(md);
 	hex_of(hex, digest, dlen);
-}
-
-struct mlk_sha256_job {
-	const void *p;
-	size_t n;
-	pthread_t tid;
-	int threaded;
-	char hex[MLK_SHA256_HEXSZ + 1];
-};
-
-static void *
-sha256_thread(void *arg)
-{
-	struct mlk_sha256_job *j = arg;
-
-	sha256_hex(j->p, j->n, j->hex);
-	return NULL;
-}
-
-struct mlk_sha256_job *
-mlk_sha256_start(const void *p, size_t n)
-{
-	struct mlk_sha256_job *j = xcalloc(1, sizeof(*j));
-
-	j->p = p;
-	j->n = n;
-	j->threaded = pthread_create(&j->tid, NULL, sha256_thread, j) == 0;
-	if (!j->threaded)
-		sha256_hex(p, n, j->hex);
-	return j;
-}
-
-void
-mlk_sha256_finish(struct mlk_sha256_job *j, char hex[MLK_SHA256_HEXSZ + 1])
-{
-	if (j->threaded)
-		pthread_join(j->tid, NULL);
-	memcpy(hex, j->hex, sizeof(j->hex));
-	free(j);
 }
 
 /*
@@ -314,7 +273,7 @@ map_file(struct mlk_source *src, int fd, size_t size)
 	}
 	madvise(base, size, MADV_SEQUENTIAL);
 	if (!src->hash_later)
-		sha256_hex(base, size, src->sha256);
+		mlk_sha256_hex(base, size, src->sha256);
 	src->map = base;
 	src->maplen = total;
 	src->mapsize = size;
@@ -669,7 +628,7 @@ mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
 
 	/* raw bytes not handed over go with the source: hashed now */
 	if (src->map && src->sha256[0] == '\0')
-		sha256_hex(src->map, src->mapsize, src->sha256);
+		mlk_sha256_hex(src->map, src->mapsize, src->sha256);
 
 	if (!err && !*done && out->map == NULL) {
 		out->buf = out->data.buf;

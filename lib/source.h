@@ -166,6 +166,8 @@ struct mlk_error *mlk_source_open_flags(struct mlk_source *, const char *path,
  * has waited for it, written the lowercase hex digest and freed the job.
  * Without a thread to be had, start hashes at once.
  */
+/* The SHA-256 of the n bytes at p, in lowercase hex. */
+void mlk_sha256_hex(const void *p, size_t n, char hex[MLK_SHA256_HEXSZ + 1]);
 struct mlk_sha256_job;
 struct mlk_sha256_job *mlk_sha256_start(const void *p, size_t n);
 void mlk_sha256_finish(struct mlk_sha256_job *, char hex[MLK_SHA256_HEXSZ + 1]);
