@@ -124,6 +124,10 @@ struct state {
 	size_t nmem, memalloc;
 	struct mlk_member *owned; /* member buffers to free */
 	size_t nowned, ownalloc;
+	/* per source: its bytes when left to hash, and the hash running */
+	const char **hbuf;
+	size_t *hlen;
+	struct mlk_sha256_job **jobs;
 };
 
 /*
@@ -141,16 +145,17 @@ read_all(struct state *st, char **operands, int n)
 		return err;
 	st->nsrc = st->list.nr;
 	st->src = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->src));
+	st->hbuf = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->hbuf));
+	st->hlen = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->hlen));
+	st->jobs = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->jobs));
 	for (size_t i = 0; i < st->list.nr; i++) {
 		struct mlk_source source;
 		int done = 0;
 
-		if ((err = mlk_source_open(&source, st->list.paths[i],
-		         MAX_MEMBER)))
+		if ((err = mlk_source_open_flags(&source, st->list.paths[i],
+		         MAX_MEMBER, MLK_SOURCE_HASH_LATER)))
 			return err;
 		st->src[i].name = st->list.paths[i];
-		memcpy(st->src[i].sha256, source.sha256,
-		    sizeof(st->src[i].sha256));
 		st->src[i].bytes = source.raw_bytes;
 		for (;;) {
 			struct mlk_member m;
@@ -167,11 +172,115 @@ read_all(struct state *st, char **operands, int n)
 			st->mem[st->nmem].len = m.len;
 			st->mem[st->nmem].source = i;
 			st->nmem++;
+			if (m.unhashed) {
+				st->hbuf[i] = m.buf;
+				st->hlen[i] = m.len;
+			}
 		}
+		memcpy(st->src[i].sha256, source.sha256,
+		    sizeof(st->src[i].sha256));
 		mlk_source_close(&source);
 		if (err)
 			return err;
 	}
+	return NULL;
+}
+
+/* Collects the "bytes" of the sources a table's history records. */
+static struct mlk_error *
+seen_sizes(struct mlk_store *s, const char *table, uint64_t **sizes, size_t *n,
+    int *unknown)
+{
+	struct mlk_head head;
+	struct mlk_error *err;
+	struct mlk_oid oid;
+	size_t alloc = 0;
+
+	*sizes = NULL;
+	*n = 0;
+	*unknown = 0;
+	if ((err = mlk_head_read(s, MLK_THING_TABLE, table, &head)))
+		return err;
+	oid = head.oid;
+	for (long long v = head.version; head.found; v--) {
+		struct mlk_entry e;
+		json_t *src;
+
+		if ((err = mlk_entry_read(s, &oid, &e)))
+			return err;
+		src = e.record ? json_object_get(e.record, "sources") : NULL;
+		for (size_t i = 0; i < json_array_size(src); i++) {
+			json_t *b =
+			    json_object_get(json_array_get(src, i), "bytes");
+
+			if (!json_is_integer(b))
+				*unknown = 1;
+			ALLOC_GROW(*sizes, *n + 1, alloc);
+			(*sizes)[(*n)++] = (uint64_t)json_integer_value(b);
+		}
+		if (v <= 0 || e.commit.nparents == 0) {
+			mlk_entry_release(&e);
+			break;
+		}
+		oid = e.commit.parents[0];
+		mlk_entry_release(&e);
+	}
+	return NULL;
+}
+
+/*
+ * Hashes the sources left unhashed: now, those whose size some source
+ * of the table's history or of this ingest has too (the hash decides
+ * whether they are skipped); on threads of their own, the others, which
+ * cannot have been seen, while they are parsed: they stand as "pending
+ * N", which matches nothing, until finish_hashes().
+ */
+static struct mlk_error *
+start_hashes(struct state *st, struct mlk_store *s, const char *table)
+{
+	struct mlk_error *err = NULL;
+	uint64_t *sizes = NULL;
+	size_t nsizes = 0;
+	int unknown = 0, any = 0;
+
+	for (size_t i = 0; i < st->nsrc; i++)
+		any |= st->hbuf[i] != NULL;
+	if (any && (err = seen_sizes(s, table, &sizes, &nsizes, &unknown)))
+		return err;
+	for (size_t i = 0; i < st->nsrc; i++) {
+		int now = unknown;
+
+		if (st->hbuf[i] == NULL)
+			continue;
+		for (size_t k = 0; k < nsizes; k++)
+			now |= sizes[k] == st->src[i].bytes;
+		for (size_t k = 0; k < st->nsrc; k++)
+			now |= k != i && st->src[k].bytes == st->src[i].bytes;
+		st->jobs[i] = mlk_sha256_start(st->hbuf[i], st->hlen[i]);
+		st->hbuf[i] = NULL;
+		if (now)
+			mlk_sha256_finish(st->jobs[i], st->src[i].sha256);
+		if (now)
+			st->jobs[i] = NULL;
+		else
+			snprintf(st->src[i].sha256, sizeof(st->src[i].sha256),
+			    "pending %zu", i);
+	}
+	free(sizes);
+	return NULL;
+}
+
+/* Waits for the hashes start_hashes() left running. */
+static struct mlk_error *
+finish_hashes(void *arg)
+{
+	struct state *st = arg;
+
+	for (size_t i = 0; i < st->nsrc; i++)
+		if (st->jobs[i]) {
+			mlk_sha256_finish(st->jobs[i], st->src[i].sha256);
+			st->jobs[i] = NULL;
+		}
 	return NULL;
 }
 
@@ -190,6 +299,11 @@ bytes_read(const struct state *st)
 static void
 state_release(struct state *st)
 {
+	if (st->jobs)
+		finish_hashes(st); /* they read the members */
+	free(st->jobs);
+	free(st->hbuf);
+	free(st->hlen);
 	for (size_t i = 0; i < st->nowned; i++)
 		mlk_member_release(&st->owned[i]);
 	free(st->owned);
@@ -344,11 +458,16 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	    !o.parse.no_infer);
 	if ((err = cmd_repo(ctx)))
 		goto done;
+	/* the chunks a new table's inference parses go to the store at once */
+	o.parse.store_path = mlk_store_path(ctx->store);
 	signal(SIGBUS, on_sigbus);
 	if ((err = read_all(&st, argv + optind + 1, argc - optind - 1)))
 		goto done;
-	if ((err = mlk_load_check(ctx->store, table, st.src, st.nsrc)))
+	if ((err = start_hashes(&st, ctx->store, table)) ||
+	    (err = mlk_load_check(ctx->store, table, st.src, st.nsrc)))
 		goto done;
+	o.before_commit = finish_hashes;
+	o.before_commit_arg = &st;
 	for (size_t i = 0; i < st.nsrc; i++)
 		if (st.src[i].skipped && o.force)
 			st.src[i].skipped = 0;
@@ -372,6 +491,7 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	err = mlk_load_run(ctx->store, table, st.src, st.nsrc, st.mem, st.nmem,
 	    &o, &res);
+	finish_hashes(&st);
 	if (o.parse.progress && prog.last_ms)
 		fprintf(stderr, "\r\033[K");
 	if (err)

@@ -177,6 +177,8 @@ mlk_csv_next(struct mlk_csv_parser *p, const struct mlk_csv_record **out)
 			size_t off = p->scratch.len;
 			int esc = 0;
 
+			p->nquoted++;
+
 			for (;;) {
 				e = memchr(s, quote, (size_t)(end - s));
 				if (e == NULL) {
@@ -334,6 +336,44 @@ mlk_csv_split(const struct mlk_csv_dialect *d, const char *buf, size_t len,
 		s = q + 1;
 	}
 	return n;
+}
+
+size_t
+mlk_csv_split_unquoted(const char *buf, size_t len, size_t nparts,
+    size_t *starts)
+{
+	const char *s = buf, *end = buf + len;
+	size_t n = 1, target;
+
+	starts[0] = 0;
+	if (nparts < 2 || len == 0)
+		return 1;
+	target = len / nparts;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s = buf + 3;
+	/* as mlk_csv_split() does when the text has no quote at all */
+	while (n < nparts && buf + target <= end) {
+		const char *t = buf + (target ? target - 1 : 0);
+		const char *e;
+
+		if (t < s)
+			t = s;
+		e = memchr(t, '\n', (size_t)(end - t));
+		if (e == NULL)
+			break;
+		s = e + 1;
+		if (s == end)
+			return n;
+		starts[n++] = (size_t)(s - buf);
+		target = len / nparts * n + len % nparts * n / nparts;
+	}
+	return n;
+}
+
+uint64_t
+mlk_csv_count_lines(const char *s, size_t len)
+{
+	return count_lines(s, s + len);
 }
 
 char

@@ -91,6 +91,7 @@ struct mlk_csv_parser {
 	size_t len, pos;
 	int eof, bom;
 	uint64_t line; /* the line of buf[pos] */
+	uint64_t nquoted; /* quoted fields met (at least), for a caller */
 	struct mlk_csv_record rec;
 	size_t falloc;
 	struct strbuf scratch;
@@ -138,6 +139,17 @@ size_t mlk_csv_consumed(const struct mlk_csv_parser *);
 size_t mlk_csv_split(const struct mlk_csv_dialect *, const char *buf,
     size_t len, uint64_t first_line, size_t nparts, size_t *starts,
     uint64_t *lines);
+
+/*
+ * The cut mlk_csv_split() makes of a text without any quote character,
+ * without reading more than the bytes around each cut: the starts only,
+ * the lines being for the caller to count (mlk_csv_count_lines()), and
+ * whether the text has quotes for the caller to check, in parallel.
+ */
+size_t mlk_csv_split_unquoted(const char *buf, size_t len, size_t nparts,
+    size_t *starts);
+/* The number of LF in the len bytes at s. */
+uint64_t mlk_csv_count_lines(const char *s, size_t len);
 
 /*
  * Guesses the delimiter of a file from its first few kilobytes (a cut

@@ -88,19 +88,6 @@ read_header(const char *name, const char *buf, size_t len,
 	return NULL;
 }
 
-/* Cuts the data into parts that depend on the data only. */
-static size_t
-cut_parts(const struct mlk_ingest_opts *o, const char *buf, size_t len,
-    uint64_t line, size_t **starts, uint64_t **lines)
-{
-	struct mlk_csv_dialect d = ingest_dialect(o);
-	size_t want = len / MLK_INGEST_PART + 1;
-
-	*starts = xcalloc(want, sizeof(**starts));
-	*lines = xcalloc(want, sizeof(**lines));
-	return mlk_csv_split(&d, buf, len, line, want, *starts, *lines);
-}
-
 struct infer_ctx {
 	const struct mlk_ingest_opts *o;
 	const char *buf;
@@ -171,7 +158,7 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 	struct mlk_error *err;
 	size_t body;
 	uint64_t line;
-	int inferred = 0;
+	int inferred = 0, relative;
 
 	memset(out, 0, sizeof(*out));
 	o->format = mlk_ingest_detect(o, buf, len);
@@ -184,7 +171,16 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 	c.buf = buf + body;
 	c.len = len - body;
 	c.ncols = out->ncols;
-	c.nparts = cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+	/*
+	 * The speculative pass cuts as if there were no quote, and counts
+	 * the lines and checks that as it goes: no pass before it.
+	 */
+	relative = o->speculate && !o->no_infer && c.ncols <= SPEC_MAX_COLS &&
+	    ingest_cut_unquoted(o, c.buf, c.len, &c.starts, &c.lines,
+	        &c.nparts);
+	if (!relative)
+		c.nparts = ingest_cut_parts(o, c.buf, c.len, line, &c.starts,
+		    &c.lines);
 	c.inf = xcalloc(c.nparts * c.ncols + 1, sizeof(*c.inf));
 	c.records = xcalloc(c.nparts, sizeof(*c.records));
 	if (o->speculate) {
@@ -198,9 +194,30 @@ mlk_ingest_shape(const char *name, const char *buf, size_t len,
 		sp->starts = c.starts;
 		sp->lines = c.lines;
 		out->spec = sp;
+		if (relative) {
+			sp->nl = xcalloc(c.nparts, sizeof(*sp->nl));
+			sp->quoted = xcalloc(c.nparts, sizeof(*sp->quoted));
+		}
 		if (!o->no_infer && c.ncols <= SPEC_MAX_COLS) {
 			ingest_spec_run(sp, o, c.inf, c.records);
 			inferred = 1;
+		}
+		if (relative && ingest_spec_settle(sp, line) < 0) {
+			/* a quote: cut minding quotes, and pass again */
+			free(sp->starts);
+			free(sp->lines);
+			free(c.inf);
+			free(c.records);
+			c.nparts = ingest_cut_parts(o, c.buf, c.len, line,
+			    &c.starts, &c.lines);
+			c.inf = xcalloc(c.nparts * c.ncols + 1, sizeof(*c.inf));
+			c.records = xcalloc(c.nparts, sizeof(*c.records));
+			sp->nparts = c.nparts;
+			sp->starts = c.starts;
+			sp->lines = c.lines;
+			o->progress =
+			    NULL; /* the first pass reported the bytes */
+			ingest_spec_run(sp, o, c.inf, c.records);
 		}
 		c.starts = NULL;
 		c.lines = NULL;
@@ -564,8 +581,8 @@ mlk_ingest_parse_shaped(struct mlk_store *s, const char *name, const char *buf,
 		if (sp->parts)
 			o->progress = NULL;
 	} else
-		c.nparts =
-		    cut_parts(o, c.buf, c.len, line, &c.starts, &c.lines);
+		c.nparts = ingest_cut_parts(o, c.buf, c.len, line, &c.starts,
+		    &c.lines);
 	c.out = xcalloc(c.nparts, sizeof(*c.out));
 	mlk_ingest_shape_release(&hdr);
 	ingest_pool_run(ingest_threads(o), c.nparts, parse_part, &c);

@@ -39,6 +39,14 @@ struct mlk_ingest_opts {
 	 */
 	int speculate;
 	/*
+	 * With speculate, the repository where the speculated chunks'
+	 * column blobs are written as they are made, or NULL to keep them
+	 * in memory until mlk_ingest_parse_shaped(). A blob written for a
+	 * part that is then parsed again stays unreferenced, as after a
+	 * failed ingest, until gc.
+	 */
+	const char *store_path;
+	/*
 	 * Called from the parsing threads after each chunk with the bytes
 	 * and rows done since the last call, or NULL. It must be
 	 * thread-safe.

@@ -69,6 +69,8 @@ void ingest_append_value(struct mlk_column *, const union ingest_cell *,
 
 struct spec_col {
 	struct strbuf blob; /* encoded, empty when every row is null */
+	struct mlk_oid oid; /* the blob, when written already */
+	int written;
 	struct mlk_column_stats st;
 	enum mlk_type type;
 	size_t nulls;
@@ -95,6 +97,15 @@ struct ingest_spec {
 	size_t *starts; /* into buf + body */
 	uint64_t *lines;
 	struct spec_part *parts; /* NULL: nothing speculated */
+	/*
+	 * Set when the parts were cut as if the text had no quote
+	 * (ingest_cut_unquoted()): each part then counts from line 1, and
+	 * says how many LF it has and whether it met a quoted field, for
+	 * ingest_spec_settle().
+	 */
+	uint64_t *nl;
+	int *quoted;
+	int stop; /* a part met a quote: the others need not go on */
 };
 
 /*
@@ -111,6 +122,25 @@ struct mlk_error *ingest_spec_write(struct mlk_store *, struct ingest_spec *,
     size_t j, const struct mlk_schema *, const int *map,
     struct ingest_part *po);
 void ingest_spec_free(struct ingest_spec *);
+/*
+ * After a pass over parts cut as if unquoted: with no quoted field met,
+ * gives each part its line (the member's records starting at line) and
+ * its bad rows theirs, and returns 0; else forgets what the pass made and
+ * returns -1, for the member to be cut minding quotes and passed again.
+ */
+int ingest_spec_settle(struct ingest_spec *, uint64_t line);
+
+/*
+ * The cut of the records of a CSV member into parts (ingest_cut.c): the
+ * starts and lines of *nparts parts, into buf. ingest_cut_parts() finds
+ * both; ingest_cut_unquoted() cuts as if the text had no quote, every
+ * part at line 1, for the speculative pass to count and check, and
+ * returns 0 (and allocates nothing) when that cannot be done.
+ */
+size_t ingest_cut_parts(const struct mlk_ingest_opts *, const char *buf,
+    size_t len, uint64_t line, size_t **starts, uint64_t **lines);
+int ingest_cut_unquoted(const struct mlk_ingest_opts *, const char *buf,
+    size_t len, size_t **starts, uint64_t **lines, size_t *nparts);
 
 /* "name:line:column: reason", or "name:line: reason" for column 0. */
 struct mlk_error *ingest_row_error(const char *name, uint64_t line,

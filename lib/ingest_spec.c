@@ -27,6 +27,8 @@ struct spec_fill {
 	uint32_t *off, *len; /* ncols * MLK_CHUNK_ROWS; len NULL_LEN: null */
 	size_t rows;
 	struct mlk_column cols[MLK_T_COUNT]; /* reused, one per type */
+	struct mlk_store *store; /* where blobs go as they are made, or NULL */
+	struct strbuf scratch; /* a blob on its way to the store */
 };
 
 static void
@@ -80,11 +82,13 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 		strbuf_init(&sc->blob, 0);
 		mlk_value_infer_init(&inf);
 		for (size_t r = 0; r < rows; r++)
-			if (len[r] != NULL_LEN)
+			if (len[r] == NULL_LEN)
+				sc->nulls++;
+			else if (inf.maybe == 0)
+				inf.n++; /* a string: all there is to add */
+			else
 				mlk_value_infer_add(&inf, base + off[r],
 				    len[r]);
-			else
-				sc->nulls++;
 		sc->type = mlk_value_infer_type(&inf);
 		mlk_value_infer_merge(&pinf[i], &inf);
 	}
@@ -108,6 +112,11 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 				mlk_column_append_null(col);
 				continue;
 			}
+			if (sc->type == MLK_T_STRING) {
+				mlk_column_append_str(col, base + off[r],
+				    len[r]);
+				continue;
+			}
 			memset(&v, 0, sizeof(v));
 			if (ingest_parse_cell(sc->type, base + off[r], len[r],
 			        &v))
@@ -115,7 +124,18 @@ spec_flush(struct spec_part *pt, size_t ncols, const char *base,
 			ingest_append_value(col, &v, base + off[r], len[r]);
 		}
 		mlk_column_stats(col, &sc->st);
-		if ((err = mlk_column_encode(col, &sc->blob))) {
+		if (f->store == NULL) {
+			err = mlk_column_encode(col, &sc->blob);
+		} else {
+			/* written while the blob is in the cache */
+			strbuf_reset(&f->scratch);
+			err = mlk_column_encode(col, &f->scratch);
+			if (!err)
+				err = mlk_store_blob_write(f->store,
+				    f->scratch.buf, f->scratch.len, &sc->oid);
+			sc->written = err == NULL;
+		}
+		if (err) {
 			mlk_error_free(err);
 			return -1;
 		}
@@ -181,11 +201,21 @@ spec_part_run(void *arg, size_t j)
 	f.len = xreallocarray(NULL, ncols * MLK_CHUNK_ROWS, sizeof(*f.len));
 	for (int t = 0; t < MLK_T_COUNT; t++)
 		mlk_column_init(&f.cols[t], (enum mlk_type)t);
+	strbuf_init(&f.scratch, 0);
+	/* without a store of its own, the part keeps its blobs */
+	if (o->store_path && (err = mlk_store_open(&f.store, o->store_path))) {
+		mlk_error_free(err);
+		f.store = NULL;
+	}
 	pt->ok = plen < NULL_LEN;
 	mlk_csv_init(&p, &d);
 	mlk_csv_start_line(&p, sp->lines[j]);
 	mlk_csv_feed(&p, base, plen, 1);
-	while ((err = mlk_csv_next(&p, &rec)) == NULL && rec) {
+	err = NULL;
+	if (sp->nl && __atomic_load_n(&sp->stop, __ATOMIC_RELAXED))
+		p.nquoted = 1; /* passed again anyway */
+	while (!(sp->nl && p.nquoted) &&
+	    (err = mlk_csv_next(&p, &rec)) == NULL && rec) {
 		size_t n = rec->nfields < ncols ? rec->nfields : ncols;
 		size_t after, bad_col = 0;
 
@@ -255,6 +285,14 @@ spec_part_run(void *arg, size_t j)
 		if (pt->ok)
 			give_up(pt, ncols, base, &f, inf);
 	}
+	if (sp->nl) {
+		sp->nl[j] = p.line - sp->lines[j];
+		sp->quoted[j] = p.nquoted != 0;
+		if (p.nquoted) {
+			__atomic_store_n(&sp->stop, 1, __ATOMIC_RELAXED);
+			pt->ok = 0;
+		}
+	}
 	if (pt->ok && f.rows && spec_flush(pt, ncols, base, &f, inf) < 0)
 		pt->ok = 0;
 	if (o->progress)
@@ -265,6 +303,8 @@ spec_part_run(void *arg, size_t j)
 	free(f.len);
 	for (int t = 0; t < MLK_T_COUNT; t++)
 		mlk_column_release(&f.cols[t]);
+	strbuf_release(&f.scratch);
+	mlk_store_close(f.store);
 	if (!pt->ok)
 		part_clear(pt, ncols);
 }
@@ -374,7 +414,9 @@ write_chunk(struct mlk_store *s, const struct spec_chunk *ch,
 			blob = &c->blob;
 			stats_dup(&out->stats[i], &c->st);
 		}
-		if (!err)
+		if (!err && c && c->written)
+			oid = c->oid;
+		else if (!err)
 			err =
 			    mlk_store_blob_write(s, blob->buf, blob->len, &oid);
 		if (!err) {
@@ -414,6 +456,38 @@ ingest_spec_write(struct mlk_store *s, struct ingest_spec *sp, size_t j,
 	return NULL;
 }
 
+int
+ingest_spec_settle(struct ingest_spec *sp, uint64_t line)
+{
+	int quoted = 0;
+
+	for (size_t j = 0; j < sp->nparts; j++)
+		quoted |= sp->quoted[j];
+	if (quoted) {
+		for (size_t j = 0; sp->parts && j < sp->nparts; j++)
+			part_clear(&sp->parts[j], sp->ncols);
+		free(sp->parts);
+		sp->parts = NULL;
+	} else {
+		for (size_t j = 0; j < sp->nparts; j++) {
+			struct ingest_part *po = &sp->parts[j].out;
+			uint64_t at =
+			    j ? sp->lines[j - 1] + sp->nl[j - 1] : line;
+
+			/* every part counted from line 1 */
+			for (size_t k = 0; k < po->nbad; k++)
+				po->bad[k].line += at - 1;
+			sp->lines[j] = at;
+		}
+	}
+	free(sp->nl);
+	free(sp->quoted);
+	sp->nl = NULL;
+	sp->quoted = NULL;
+	sp->stop = 0;
+	return quoted ? -1 : 0;
+}
+
 void
 ingest_spec_free(struct ingest_spec *sp)
 {
@@ -424,5 +498,7 @@ ingest_spec_free(struct ingest_spec *sp)
 	free(sp->parts);
 	free(sp->starts);
 	free(sp->lines);
+	free(sp->nl);
+	free(sp->quoted);
 	free(sp);
 }

@@ -459,6 +459,8 @@ load_once(struct mlk_store *s, const char *table, struct mlk_load_source *src,
 		err = mlk_error_new(MLK_ERR_PARSE, "no data to ingest");
 		goto done;
 	}
+	if (o->before_commit && (err = o->before_commit(o->before_commit_arg)))
+		goto done;
 	err = commit_once(s, table, src, nsrc, p, np, &schema, o, &head, &base,
 	    out);
 done:

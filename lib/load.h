@@ -44,6 +44,13 @@ struct mlk_load_opts {
 	const char *cwd; /* for the record's code version */
 	const char *operation; /* "INGEST" */
 	json_t *parameters; /* recorded as given (borrowed) */
+	/*
+	 * Called before each commit, the members parsed, or NULL: the
+	 * caller may finish the sources' sha256 there (mlk ingest hashes
+	 * a new file while it is parsed).
+	 */
+	struct mlk_error *(*before_commit)(void *arg);
+	void *before_commit_arg;
 };
 
 struct mlk_load_result {

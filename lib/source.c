@@ -217,13 +217,35 @@ raw_len(const struct mlk_source *src)
 }
 
 static void
-hex_digest(struct mlk_source *src, const unsigned char *digest, unsigned dlen)
+hex_of(char *hex, const unsigned char *digest, unsigned dlen)
 {
 	for (unsigned i = 0; i < dlen && i < MLK_SHA256_HEXSZ / 2; i++) {
-		src->sha256[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		src->sha256[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
 	}
-	src->sha256[MLK_SHA256_HEXSZ] = '\0';
+	hex[MLK_SHA256_HEXSZ] = '\0';
+}
+
+static void
+hex_digest(struct mlk_source *src, const unsigned char *digest, unsigned dlen)
+{
+	hex_of(src->sha256, digest, dlen);
+}
+
+void
+mlk_sha256_hex(const void *p, size_t n, char hex[MLK_SHA256_HEXSZ + 1])
+{
+	EVP_MD_CTX *md;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(md, p, n) ||
+	    !EVP_DigestFinal_ex(md, digest, &dlen))
+		abort();
+	EVP_MD_CTX_free(md);
+	hex_of(hex, digest, dlen);
 }
 
 /*
@@ -237,9 +259,6 @@ hex_digest(struct mlk_source *src, const unsigned char *digest, unsigned dlen)
 static int
 map_file(struct mlk_source *src, int fd, size_t size)
 {
-	EVP_MD_CTX *md;
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), total;
 	char *base;
 
@@ -253,13 +272,8 @@ map_file(struct mlk_source *src, int fd, size_t size)
 		return -1;
 	}
 	madvise(base, size, MADV_SEQUENTIAL);
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
-	    !EVP_DigestUpdate(md, base, size) ||
-	    !EVP_DigestFinal_ex(md, digest, &dlen))
-		abort();
-	EVP_MD_CTX_free(md);
-	hex_digest(src, digest, dlen);
+	if (!src->hash_later)
+		mlk_sha256_hex(base, size, src->sha256);
 	src->map = base;
 	src->maplen = total;
 	src->mapsize = size;
@@ -361,6 +375,13 @@ read_raw(struct mlk_source *src, int fd)
 struct mlk_error *
 mlk_source_open(struct mlk_source *src, const char *path, size_t limit)
 {
+	return mlk_source_open_flags(src, path, limit, 0);
+}
+
+struct mlk_error *
+mlk_source_open_flags(struct mlk_source *src, const char *path, size_t limit,
+    unsigned flags)
+{
 	struct mlk_error *err;
 	int is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
@@ -368,6 +389,7 @@ mlk_source_open(struct mlk_source *src, const char *path, size_t limit)
 	memset(src, 0, sizeof(*src));
 	strbuf_init(&src->raw, 0);
 	src->limit = limit;
+	src->hash_later = (flags & MLK_SOURCE_HASH_LATER) != 0;
 	if (fd == -1)
 		return mlk_error_errno("cannot open '%s'", path);
 	src->path = xstrdup(path);
@@ -567,6 +589,7 @@ next_member(struct mlk_source *src, struct mlk_member *out, int *done)
 			out->maplen = src->maplen;
 			out->buf = src->map;
 			out->len = src->mapsize;
+			out->unhashed = src->sha256[0] == '\0';
 			src->map = NULL;
 		} else {
 			out->data = src->raw;
@@ -602,6 +625,10 @@ mlk_source_next_member(struct mlk_source *src, struct mlk_member *out,
     int *done)
 {
 	struct mlk_error *err = next_member(src, out, done);
+
+	/* raw bytes not handed over go with the source: hashed now */
+	if (src->map && src->sha256[0] == '\0')
+		mlk_sha256_hex(src->map, src->mapsize, src->sha256);
 
 	if (!err && !*done && out->map == NULL) {
 		out->buf = out->data.buf;

@@ -92,6 +92,12 @@ struct mlk_member {
 	const char *buf;
 	size_t len;
 	struct strbuf data;
+	/*
+	 * Set when the member is all of its source's raw bytes and the
+	 * source was opened with MLK_SOURCE_HASH_LATER and left unhashed:
+	 * the caller then hashes buf itself (mlk_sha256_start()).
+	 */
+	int unhashed;
 	/* private: the mapping of a plain file */
 	void *map;
 	size_t maplen;
@@ -112,7 +118,10 @@ void mlk_member_release(struct mlk_member *);
  */
 struct mlk_source {
 	char *path; /* as given; "-" for stdin */
-	/* SHA-256 of the raw bytes, before decompression, in lowercase hex */
+	/*
+	 * SHA-256 of the raw bytes, before decompression, in lowercase hex;
+	 * empty while MLK_SOURCE_HASH_LATER leaves it to do
+	 */
 	char sha256[MLK_SHA256_HEXSZ + 1];
 	uint64_t raw_bytes; /* how many raw bytes */
 
@@ -124,6 +133,7 @@ struct mlk_source {
 	size_t limit;
 	uint64_t nmembers;
 	int state;
+	int hash_later;
 };
 
 /*
@@ -137,6 +147,30 @@ struct mlk_source {
  */
 struct mlk_error *mlk_source_open(struct mlk_source *, const char *path,
     size_t limit);
+
+/*
+ * The same, but a regular file that is read mapped is not hashed yet:
+ * sha256 stays empty until mlk_source_next_member() finds what it holds.
+ * When the file is a plain one, its one member, all of the raw bytes,
+ * comes out marked unhashed, for the caller to hash (on a thread, while
+ * it parses); when it is compressed or an archive, the source is hashed
+ * before its first member is read, as mlk_source_open() would.
+ */
+#define MLK_SOURCE_HASH_LATER 1u
+struct mlk_error *mlk_source_open_flags(struct mlk_source *, const char *path,
+    size_t limit, unsigned flags);
+
+/*
+ * SHA-256 on a thread of its own: mlk_sha256_start() begins hashing the
+ * n bytes at p, which must stay as they are until mlk_sha256_finish()
+ * has waited for it, written the lowercase hex digest and freed the job.
+ * Without a thread to be had, start hashes at once.
+ */
+/* The SHA-256 of the n bytes at p, in lowercase hex. */
+void mlk_sha256_hex(const void *p, size_t n, char hex[MLK_SHA256_HEXSZ + 1]);
+struct mlk_sha256_job;
+struct mlk_sha256_job *mlk_sha256_start(const void *p, size_t n);
+void mlk_sha256_finish(struct mlk_sha256_job *, char hex[MLK_SHA256_HEXSZ + 1]);
 
 /*
  * The next member in *out, which the caller then owns, and *done = 0; or

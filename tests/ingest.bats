@@ -287,6 +287,30 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	[ "$(git --git-dir=.mlk rev-parse refs/tables/bronze.x^{tree})" = "$(git --git-dir=.mlk rev-parse refs/tables/bronze.y^{tree})" ]
 }
 
+@test "the recorded hash is the whole file's, hashed while parsed or before" {
+	init_repo
+	printf 'a\n1\n' > a.csv
+	printf 'a\n2\n' > b.csv
+	printf 'a\n3\n' > c.csv
+	cp c.csv d.csv
+	gzip -c a.csv > e.csv.gz
+	run -0 mlk ingest --json bronze.t a.csv e.csv.gz
+	echo "$output" | jq -e --arg a "$(sha256sum a.csv | cut -c1-64)" \
+	    --arg e "$(sha256sum e.csv.gz | cut -c1-64)" \
+	    '.sources[0].sha256 == $a and .sources[1].sha256 == $e'
+	# b.csv has a.csv's size but not its content; c and d are the same
+	run -0 --separate-stderr mlk ingest --json bronze.t b.csv c.csv d.csv
+	[ "$stderr" = "skipped 'd.csv': same content as an earlier source" ]
+	echo "$output" | jq -e --arg b "$(sha256sum b.csv | cut -c1-64)" \
+	    --arg c "$(sha256sum c.csv | cut -c1-64)" \
+	    '.rows_added == 2 and .sources[0].sha256 == $b and .sources[1].sha256 == $c'
+	run -0 mlk show bronze.t --json
+	echo "$output" | jq -e --arg b "$(sha256sum b.csv | cut -c1-64)" \
+	    '.record.sources[0].sha256 == $b'
+	run -0 --separate-stderr mlk ingest bronze.t d.csv
+	[ "$stderr" = "skipped 'd.csv': already ingested into bronze.t@1" ]
+}
+
 @test "the record: sources with their hash, metrics, user" {
 	init_repo
 	printf 'a\n1\n' > a.csv
@@ -364,6 +388,35 @@ bad.csv,4,3,"expected 2 fields, got 3","6,7,8"'
 	rm "$ref.lock"
 	run -0 mlk log bronze.t --json
 	echo "$output" | jq -e 'length == 1'
+}
+
+@test "a file of several parts names the right line, quoted or not" {
+	init_repo
+	"$MLK_TOOLS/genmeters" 400000 > big.csv
+	sed '390000s/$/,extra/' big.csv > bad.csv
+	run -1 mlk ingest bronze.m bad.csv
+	assert_output "mlk: bad.csv:390000:9: expected 8 fields, got 9"
+	run -0 mlk ingest --quarantine bronze.b bad.csv
+	run -0 mlk cat --columns line,column bronze.b_quarantine
+	assert_output "line,column
+390000,9"
+	# a quote (here in the first part) makes the cut mind quotes
+	sed '3s/,\([a-z]*\),\([0-9.]*\)$/,"\1""x",\2/; 390000s/$/,extra/' \
+	    big.csv > q.csv
+	grep -q '""x"' q.csv
+	run -1 mlk ingest bronze.m q.csv
+	assert_output "mlk: q.csv:390000:9: expected 8 fields, got 9"
+	# and a quote late in the file, once bad rows are counted
+	sed '395000s/,\([a-z]*\),\([0-9.]*\)$/,"\1",\2/; 390000s/$/,extra/' \
+	    big.csv > late.csv
+	run -0 mlk ingest --quarantine bronze.c late.csv
+	run -0 mlk cat --columns line,column bronze.c_quarantine
+	assert_output "line,column
+390000,9"
+	sed '3s/,\([a-z]*\),\([0-9.]*\)$/,"\1""x",\2/' big.csv > q.csv
+	run -0 mlk ingest bronze.m big.csv q.csv
+	run -0 mlk describe bronze.m --json
+	echo "$output" | jq -e '.rows == 800000'
 }
 
 @test "kill -9 in the middle of a large ingest leaves the previous version intact" {

@@ -451,6 +451,20 @@ test_strings(void)
 	}
 	roundtrip_all(&c, MLK_ENC_DICT, "string meter ids");
 	mlk_column_release(&c);
+
+	/* meters cycling hour after hour, some missing or out of turn */
+	mlk_column_init(&c, MLK_T_STRING);
+	for (int i = 0; i < 65536; i++) {
+		int n = snprintf(buf, sizeof(buf), "M%05d",
+		    i % 997 == 0 ? (i * 7) % 1000 : i % 1000);
+
+		if (i % 1013 == 5)
+			mlk_column_append_null(&c);
+		else
+			mlk_column_append_str(&c, buf, (size_t)n);
+	}
+	roundtrip_all(&c, MLK_ENC_DICT, "string meter ids, cycling");
+	mlk_column_release(&c);
 }
 
 static void

@@ -55,8 +55,7 @@ static const struct parse_case parse_cases[] = {
 	{ "two escaped fields", ',', "\"a\"\"\",x,\"\"\"b\"\n",
 	    "1:<a\">|x|<\"b>" },
 	{ "quoted newline", ',', "\"a\nb\",c\nd,e\n", "1:<a\\nb>|c;3:d|e" },
-	{ "quoted crlf kept", ',', "\"a\r\nb\"\r\nx\r\n",
-	    "1:<a\\r\\nb>;3:x" },
+	{ "quoted crlf kept", ',', "\"a\r\nb\"\r\nx\r\n", "1:<a\\r\\nb>;3:x" },
 	{ "many quoted newlines", ',', "x\n\"\n\n\n\"\ny\n",
 	    "1:x;2:<\\n\\n\\n>;6:y" },
 	{ "quoted newline and escape", ',', "\"a\"\"\nb\"\nc\n",
@@ -68,7 +67,8 @@ static const struct parse_case parse_cases[] = {
 	{ "trailing quote in unquoted", ',', "ab\",d\n", "1:ab\"|d" },
 	{ "quote after space is text", ',', " \"a\",b\n", "1: \"a\"|b" },
 	{ "varying field counts", ',', "a\nb,c\nd,e,f\n", "1:a;2:b|c;3:d|e|f" },
-	{ "unterminated", ',', "a,b\n1,\"xy\n", "1:a|b!line 2, field 2: "
+	{ "unterminated", ',', "a,b\n1,\"xy\n",
+	    "1:a|b!line 2, field 2: "
 	    "unterminated quoted field" },
 	{ "unterminated after newlines", ',', "\"a\nb\",\"c\n\nd",
 	    "!line 2, field 2: unterminated quoted field" },
@@ -177,7 +177,7 @@ test_parse(void)
 	static const size_t blocks[] = { 1, 2, 3, 5, 8 };
 
 	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(*parse_cases);
-	    i++) {
+	     i++) {
 		const struct parse_case *c = &parse_cases[i];
 		struct strbuf got = STRBUF_INIT;
 		int same = 1;
@@ -290,7 +290,7 @@ struct split_case {
 	const char *name;
 	const char *in;
 	size_t nparts;
-	const char *want;       /* "start@line" for each part */
+	const char *want; /* "start@line" for each part */
 };
 
 static const struct split_case split_cases[] = {
@@ -305,13 +305,11 @@ static const struct split_case split_cases[] = {
 	    "0@1 12@8" },
 	{ "quote spans the middle", "x\n\"aaaa\naaaa\naaaa\"\ny\nz\n", 2,
 	    "0@1 19@5" },
-	{ "doubled quote inside", "\"a\"\"\n\"\"\nb\"\nc\nd\n", 2,
-	    "0@1 11@4" },
+	{ "doubled quote inside", "\"a\"\"\n\"\"\nb\"\nc\nd\n", 2, "0@1 11@4" },
 	{ "text quote is not open", "ab\"c\nd\ne\"f\ng\n", 2, "0@1 7@3" },
 	{ "quote after delimiter opens", "a,\"b\nc\nd\ne\"\nf\n", 2,
 	    "0@1 12@5" },
-	{ "bom then quote", "\xef\xbb\xbf\"a\nb\nc\"\nd\ne\n", 2,
-	    "0@1 11@4" },
+	{ "bom then quote", "\xef\xbb\xbf\"a\nb\nc\"\nd\ne\n", 2, "0@1 11@4" },
 	{ "unterminated stops", "a\n\"b\nc\nd\ne\nf\n", 3, "0@1" },
 	{ "blank lines", "a\n\n\n\nb\nc\n", 2, "0@1 4@4" },
 	{ "crlf", "a\r\nb\r\nc\r\nd\r\n", 2, "0@1 6@3" },
@@ -323,13 +321,13 @@ test_split(void)
 	struct mlk_csv_dialect d = MLK_CSV_DIALECT_CSV;
 
 	for (size_t i = 0; i < sizeof(split_cases) / sizeof(*split_cases);
-	    i++) {
+	     i++) {
 		const struct split_case *c = &split_cases[i];
 		size_t starts[16];
 		uint64_t lines[16];
 		struct strbuf got = STRBUF_INIT;
-		size_t n = mlk_csv_split(&d, c->in, strlen(c->in), 1,
-		    c->nparts, starts, lines);
+		size_t n = mlk_csv_split(&d, c->in, strlen(c->in), 1, c->nparts,
+		    starts, lines);
 
 		for (size_t k = 0; k < n; k++)
 			strbuf_addf(&got, "%s%zu@%llu", k ? " " : "", starts[k],
@@ -348,8 +346,15 @@ static void
 test_split_parts(void)
 {
 	static const char *const pieces[] = {
-		"plain", "\"q,d\"", "\"multi\nline\"", "\"esc\"\"aped\"",
-		"", "\"\"", "\"\n\n\"", "te\"xt", "\"a\"\"\n\"\"b\"",
+		"plain",
+		"\"q,d\"",
+		"\"multi\nline\"",
+		"\"esc\"\"aped\"",
+		"",
+		"\"\"",
+		"\"\n\n\"",
+		"te\"xt",
+		"\"a\"\"\n\"\"b\"",
 	};
 	struct mlk_csv_dialect d = MLK_CSV_DIALECT_CSV;
 	struct strbuf in = STRBUF_INIT, whole = STRBUF_INIT;
@@ -363,16 +368,18 @@ test_split_parts(void)
 			strbuf_addf(&in, "%s%s", f ? "," : "",
 			    pieces[(seed >> 16) % 9]);
 		}
-		strbuf_addstr(&in, r % 7 == 0 ? "\r\n" : r % 11 == 0 ?
-		    "\n\n" : "\n");
+		strbuf_addstr(&in,
+		    r % 7 == 0      ? "\r\n" :
+		        r % 11 == 0 ? "\n\n" :
+		                      "\n");
 	}
 	parse_all(&whole, ',', in.buf, in.len, 0, 0);
 	for (size_t nparts = 2; nparts <= 16; nparts += 7) {
 		size_t starts[16];
 		uint64_t lines[16];
 		struct strbuf parts = STRBUF_INIT;
-		size_t n = mlk_csv_split(&d, in.buf, in.len, 1, nparts, starts,
-		    lines);
+		size_t n =
+		    mlk_csv_split(&d, in.buf, in.len, 1, nparts, starts, lines);
 
 		for (size_t k = 0; k < n; k++) {
 			size_t end = k + 1 < n ? starts[k + 1] : in.len;
@@ -388,8 +395,54 @@ test_split_parts(void)
 	strbuf_release(&whole);
 }
 
+/*
+ * Without quotes, mlk_csv_split_unquoted() and the lines counted between
+ * its cuts give what mlk_csv_split() gives, for any number of parts.
+ */
+static void
+test_split_unquoted(void)
+{
+	struct mlk_csv_dialect d = MLK_CSV_DIALECT_CSV;
+	struct strbuf in = STRBUF_INIT;
+	unsigned seed = 777;
+	int same = 1;
+
+	strbuf_addstr(&in, "\xef\xbb\xbf");
+	for (int r = 0; r < 3000; r++) {
+		seed = seed * 1103515245 + 12345;
+		strbuf_addf(&in, "%u,x%s", (seed >> 16) % 100000,
+		    (seed >> 8) % 13 == 0    ? "\n\n" :
+		        (seed >> 8) % 7 == 0 ? "\r\n" :
+		                               "\n");
+	}
+	for (size_t len = 0; len <= in.len && same; len += 1 + len / 3) {
+		for (size_t nparts = 1; nparts <= 40 && same; nparts += 3) {
+			size_t starts[40], ustarts[40], n, un;
+			uint64_t lines[40], line = 5;
+
+			n = mlk_csv_split(&d, in.buf, len, 5, nparts, starts,
+			    lines);
+			un = mlk_csv_split_unquoted(in.buf, len, nparts,
+			    ustarts);
+			same = n == un;
+			for (size_t k = 0; k < n && same; k++) {
+				same =
+				    starts[k] == ustarts[k] && lines[k] == line;
+				line += mlk_csv_count_lines(in.buf + ustarts[k],
+				    (k + 1 < n ? ustarts[k + 1] : len) -
+				        ustarts[k]);
+			}
+			if (!same)
+				printf("# differs at %zu bytes, %zu parts\n",
+				    len, nparts);
+		}
+	}
+	tap_ok(same, "an unquoted text is cut as mlk_csv_split() cuts it");
+	strbuf_release(&in);
+}
+
 struct write_case {
-	const char *in;         /* NULL for a null */
+	const char *in; /* NULL for a null */
 	char delim;
 	const char *want;
 };
@@ -417,7 +470,7 @@ static void
 test_write(void)
 {
 	for (size_t i = 0; i < sizeof(write_cases) / sizeof(*write_cases);
-	    i++) {
+	     i++) {
 		const struct write_case *c = &write_cases[i];
 		struct mlk_csv_dialect d = { c->delim, '"' };
 		struct mlk_csv_parser p;
@@ -436,10 +489,11 @@ test_write(void)
 		mlk_csv_init(&p, &d);
 		mlk_csv_feed(&p, sb.buf, sb.len, 1);
 		err = mlk_csv_next(&p, &rec);
-		back = err == NULL && rec && rec->nfields == 2 && (c->in ?
-		    rec->fields[0].len == strlen(c->in) &&
-		    memcmp(rec->fields[0].ptr, c->in, strlen(c->in)) == 0 :
-		    rec->fields[0].len == 0 && !rec->fields[0].quoted);
+		back = err == NULL && rec && rec->nfields == 2 &&
+		    (c->in ? rec->fields[0].len == strlen(c->in) &&
+		                memcmp(rec->fields[0].ptr, c->in,
+		                    strlen(c->in)) == 0 :
+		             rec->fields[0].len == 0 && !rec->fields[0].quoted);
 		tap_ok(back, "%s reads back", name);
 		mlk_error_free(err);
 		mlk_csv_release(&p);
@@ -471,7 +525,7 @@ static void
 test_sniff(void)
 {
 	for (size_t i = 0; i < sizeof(sniff_cases) / sizeof(*sniff_cases);
-	    i++) {
+	     i++) {
 		const struct sniff_case *c = &sniff_cases[i];
 
 		tap_is_int(mlk_csv_sniff(c->in, strlen(c->in)), c->want,
@@ -489,6 +543,7 @@ main(void)
 	test_start_line();
 	test_split();
 	test_split_parts();
+	test_split_unquoted();
 	test_write();
 	test_sniff();
 	return tap_done();

@@ -20,14 +20,15 @@
 
 struct read_case {
 	const char *name;
-	const char *setup;      /* shell commands run in the folder */
+	const char *setup; /* shell commands run in the folder */
 	const char *path;
-	size_t limit;           /* 0 for 1 MiB */
+	size_t limit; /* 0 for 1 MiB */
 	const char *want;
 };
 
 #define CSV "printf 'a,b\\n1,2\\n' > t.csv"
-#define TWO "mkdir -p in/sub in/empty && printf 'x\\n1\\n' > in/a.csv && " \
+#define TWO \
+	"mkdir -p in/sub in/empty && printf 'x\\n1\\n' > in/a.csv && " \
 	"printf 'y\\n2\\n' > in/sub/b.csv"
 
 static const struct read_case read_cases[] = {
@@ -38,13 +39,14 @@ static const struct read_case read_cases[] = {
 	{ "gzip", CSV " && gzip -c t.csv > t.csv.gz", "t.csv.gz", 0,
 	    "t.csv.gz=a,b\\n1,2\\n" },
 	{ "gzip of nothing", ": | gzip -c > e.gz", "e.gz", 0, "e.gz=" },
-	{ "gzip by content, not name", CSV " && gzip -c t.csv > g.csv",
-	    "g.csv", 0, "g.csv=a,b\\n1,2\\n" },
+	{ "gzip by content, not name", CSV " && gzip -c t.csv > g.csv", "g.csv",
+	    0, "g.csv=a,b\\n1,2\\n" },
 	{ "text named .gz", CSV " && cp t.csv fake.gz", "fake.gz", 0,
 	    "fake.gz=a,b\\n1,2\\n" },
-	{ "two gzip members", "printf 'a\\n' | gzip -c > cat.gz && "
-	    "printf 'b\\n' | gzip -c >> cat.gz", "cat.gz", 0,
-	    "cat.gz=a\\nb\\n" },
+	{ "two gzip members",
+	    "printf 'a\\n' | gzip -c > cat.gz && "
+	    "printf 'b\\n' | gzip -c >> cat.gz",
+	    "cat.gz", 0, "cat.gz=a\\nb\\n" },
 	{ "bzip2", CSV " && bzip2 -c t.csv > t.csv.bz2", "t.csv.bz2", 0,
 	    "t.csv.bz2=a,b\\n1,2\\n" },
 	{ "xz", CSV " && xz -c t.csv > t.csv.xz", "t.csv.xz", 0,
@@ -55,28 +57,34 @@ static const struct read_case read_cases[] = {
 	    "t.tar:a.csv=x\\n1\\n;t.tar:sub/b.csv=y\\n2\\n" },
 	{ "tar.gz", TWO " && tar -czf t.tgz -C in .", "t.tgz", 0,
 	    "t.tgz:./a.csv=x\\n1\\n;t.tgz:./sub/b.csv=y\\n2\\n" },
-	{ "tar.xz with a link", TWO " && ln -sf a.csv in/l.csv && "
-	    "ln -f in/a.csv in/h.csv && tar -cJf t.txz -C in a.csv h.csv "
-	    "l.csv", "t.txz", 0, "t.txz:a.csv=x\\n1\\n" },
-	{ "zip with a folder", TWO " && (cd in && zip -qr ../t.zip a.csv sub "
-	    "empty)", "t.zip", 0,
-	    "t.zip:a.csv=x\\n1\\n;t.zip:sub/b.csv=y\\n2\\n" },
-	{ "zip skips dot files", TWO " && mkdir -p in/__MACOSX && "
-	    "printf j > in/__MACOSX/._a.csv && printf j > in/sub/.hid && "
-	    "(cd in && zip -qr ../m.zip __MACOSX a.csv sub)", "m.zip", 0,
-	    "m.zip:a.csv=x\\n1\\n;m.zip:sub/b.csv=y\\n2\\n" },
-	{ "zip of folders only", "mkdir -p zd/e && zip -qr z0.zip zd",
-	    "z0.zip", 0, "" },
-	{ "empty tar", "mkdir -p et && tar -cf e.tar -C et .", "e.tar", 0,
-	    "" },
-	{ "truncated gzip", "head -c 2000 /dev/urandom | od -x > big && "
-	    "gzip -c big | head -c 100 > trunc.gz", "trunc.gz", 0,
+	{ "tar.xz with a link",
+	    TWO " && ln -sf a.csv in/l.csv && "
+	        "ln -f in/a.csv in/h.csv && tar -cJf t.txz -C in a.csv h.csv "
+	        "l.csv",
+	    "t.txz", 0, "t.txz:a.csv=x\\n1\\n" },
+	{ "zip with a folder",
+	    TWO " && (cd in && zip -qr ../t.zip a.csv sub "
+	        "empty)",
+	    "t.zip", 0, "t.zip:a.csv=x\\n1\\n;t.zip:sub/b.csv=y\\n2\\n" },
+	{ "zip skips dot files",
+	    TWO " && mkdir -p in/__MACOSX && "
+	        "printf j > in/__MACOSX/._a.csv && printf j > in/sub/.hid && "
+	        "(cd in && zip -qr ../m.zip __MACOSX a.csv sub)",
+	    "m.zip", 0, "m.zip:a.csv=x\\n1\\n;m.zip:sub/b.csv=y\\n2\\n" },
+	{ "zip of folders only", "mkdir -p zd/e && zip -qr z0.zip zd", "z0.zip",
+	    0, "" },
+	{ "empty tar", "mkdir -p et && tar -cf e.tar -C et .", "e.tar", 0, "" },
+	{ "truncated gzip",
+	    "head -c 2000 /dev/urandom | od -x > big && "
+	    "gzip -c big | head -c 100 > trunc.gz",
+	    "trunc.gz", 0,
 	    "!PARSE: cannot read 'trunc.gz': truncated gzip input" },
 	{ "corrupt zstd", CSV " && zstd -q -c t.csv | head -c 12 > c.zst",
 	    "c.zst", 0, "!PARSE: cannot read 'c.zst': *" },
-	{ "truncated tar.gz", "head -c 3000 /dev/urandom > r && tar -czf "
-	    "r.tgz r && head -c 1000 r.tgz > tr.tgz", "tr.tgz", 0,
-	    "!PARSE: cannot read 'tr.tgz*" },
+	{ "truncated tar.gz",
+	    "head -c 3000 /dev/urandom > r && tar -czf "
+	    "r.tgz r && head -c 1000 r.tgz > tr.tgz",
+	    "tr.tgz", 0, "!PARSE: cannot read 'tr.tgz*" },
 	{ "missing file", NULL, "nope.csv", 0,
 	    "!ERRNO: cannot open 'nope.csv': No such file or directory" },
 	{ "a folder", "mkdir -p adir", "adir", 0,
@@ -86,8 +94,10 @@ static const struct read_case read_cases[] = {
 	{ "member past the limit", "yes | head -c 5000 | gzip -c > z.gz",
 	    "z.gz", 1000,
 	    "!FAIL: 'z.gz' is larger than the limit of 1000 bytes" },
-	{ "tar member past the limit", "yes | head -c 5000 > zz && "
-	    "tar -czf zz.tgz zz", "zz.tgz", 1000,
+	{ "tar member past the limit",
+	    "yes | head -c 5000 > zz && "
+	    "tar -czf zz.tgz zz",
+	    "zz.tgz", 1000,
 	    "!FAIL: 'zz.tgz:zz' is larger than the limit of 1000 bytes" },
 };
 
@@ -128,8 +138,9 @@ read_source(struct strbuf *out, const char *path, size_t limit,
 	int done, guard = 0;
 
 	if ((err = mlk_source_open(&src, path, limit)) == NULL) {
-		while ((err = mlk_source_next_member(&src, &m, &done)) ==
-		    NULL && !done && guard++ < 100) {
+		while (
+		    (err = mlk_source_next_member(&src, &m, &done)) == NULL &&
+		    !done && guard++ < 100) {
 			if (out->len)
 				strbuf_addch(out, ';');
 			strbuf_addf(out, "%s=", m.name);
@@ -202,9 +213,9 @@ test_read(void)
 			hex = sha256sum(c->path);
 			tap_is_str(src.sha256, hex, "  sha256 as sha256sum's");
 			tap_ok(stat(c->path, &st) == 0 &&
-			    (uint64_t)st.st_size == src.raw_bytes,
-			    "  raw_bytes %llu", (unsigned long long)
-			    src.raw_bytes);
+			        (uint64_t)st.st_size == src.raw_bytes,
+			    "  raw_bytes %llu",
+			    (unsigned long long)src.raw_bytes);
 			free(hex);
 		}
 		strbuf_release(&got);
@@ -246,12 +257,16 @@ test_known_hashes(void)
 	if (system("printf abc > abc.txt && : > nothing") != 0)
 		tap_ok(0, "setup");
 	read_source(&got, "nothing", 100, &src);
-	tap_is_str(src.sha256, "e3b0c44298fc1c149afbf4c8996fb924"
-	    "27ae41e4649b934ca495991b7852b855", "sha256 of nothing");
+	tap_is_str(src.sha256,
+	    "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855",
+	    "sha256 of nothing");
 	tap_ok(src.raw_bytes == 0, "  0 bytes");
 	read_source(&got, "abc.txt", 100, &src);
-	tap_is_str(src.sha256, "ba7816bf8f01cfea414140de5dae2223"
-	    "b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
+	tap_is_str(src.sha256,
+	    "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad",
+	    "sha256 of abc");
 	strbuf_release(&got);
 }
 
@@ -298,12 +313,17 @@ static void
 test_big(void)
 {
 	static const char *const paths[] = {
-		"big.csv", "big.csv.gz", "big.tar", "big.zst", "fifo",
+		"big.csv",
+		"big.csv.gz",
+		"big.tar",
+		"big.zst",
+		"fifo",
 	};
 
-	if (system("seq 1 400000 > big.csv && gzip -c big.csv > big.csv.gz "
-	    "&& tar -cf big.tar big.csv && zstd -q -c big.csv > big.zst && "
-	    "mkfifo fifo && (gzip -c big.csv > fifo &)") != 0)
+	if (system(
+	        "seq 1 400000 > big.csv && gzip -c big.csv > big.csv.gz "
+	        "&& tar -cf big.tar big.csv && zstd -q -c big.csv > big.zst && "
+	        "mkfifo fifo && (gzip -c big.csv > fifo &)") != 0)
 		tap_ok(0, "big setup");
 	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
 		struct mlk_source src;
@@ -323,8 +343,8 @@ test_big(void)
 
 struct expand_case {
 	const char *name;
-	const char *operands;   /* space-separated */
-	const char *want;       /* paths joined by " ", or "!CODE: msg" */
+	const char *operands; /* space-separated */
+	const char *want; /* paths joined by " ", or "!CODE: msg" */
 };
 
 static const struct expand_case expand_cases[] = {
@@ -351,13 +371,13 @@ static void
 test_expand(void)
 {
 	if (system("mkdir -p x/c x/.git x/a.csv emptydir dash && "
-	    "touch x/b.csv x/a.gz x/z x/.hidden x/.git/config "
-	    "x/c/d.csv x/a.csv/in.csv 'lit*.csv' dash/- && "
-	    "ln -sfn ../x x/c/loop && ln -sf ../b.csv x/c/.l && "
-	    "mkfifo x/c/fifo") != 0)
+	           "touch x/b.csv x/a.gz x/z x/.hidden x/.git/config "
+	           "x/c/d.csv x/a.csv/in.csv 'lit*.csv' dash/- && "
+	           "ln -sfn ../x x/c/loop && ln -sf ../b.csv x/c/.l && "
+	           "mkfifo x/c/fifo") != 0)
 		tap_ok(0, "expand setup");
 	for (size_t i = 0; i < sizeof(expand_cases) / sizeof(*expand_cases);
-	    i++) {
+	     i++) {
 		const struct expand_case *c = &expand_cases[i];
 		struct mlk_source_list l = MLK_SOURCE_LIST_INIT;
 		struct strbuf got = STRBUF_INIT;
@@ -367,7 +387,7 @@ test_expand(void)
 		struct mlk_error *err;
 
 		for (char *t = strtok_r(ops, " ", &save); t && n < 16;
-		    t = strtok_r(NULL, " ", &save))
+		     t = strtok_r(NULL, " ", &save))
 			argv[n++] = t;
 		if (strcmp(c->name, "a file called -") == 0) {
 			if (chdir("dash") == 0) {
@@ -384,13 +404,55 @@ test_expand(void)
 			strbuf_addf(&got, "!%s: %s", code_name(err->code),
 			    err->msg);
 			tap_ok(err->code != MLK_ERR_ERRNO ||
-			    err->sys_errno == ENOENT, "%s: ENOENT", c->name);
+			        err->sys_errno == ENOENT,
+			    "%s: ENOENT", c->name);
 			mlk_error_free(err);
 		}
 		tap_is_str(got.buf, c->want, c->name);
 		strbuf_release(&got);
 		mlk_source_list_release(&l);
 		free(ops);
+	}
+}
+
+/* MLK_SOURCE_HASH_LATER: a plain file is left to its caller to hash. */
+static void
+test_hash_later(void)
+{
+	static const char *const paths[] = { "later.csv", "later.csv.gz" };
+
+	if (system("printf 'a,b\\n1,2\\n' > later.csv && "
+	           "gzip -c later.csv > later.csv.gz") != 0) {
+		tap_ok(0, "hash later: setup");
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct mlk_source src;
+		struct mlk_member m;
+		char got[MLK_SHA256_HEXSZ + 1], *hex = sha256sum(paths[i]);
+		int done = 1;
+
+		if (mlk_source_open_flags(&src, paths[i], 1 << 20,
+		        MLK_SOURCE_HASH_LATER) ||
+		    mlk_source_next_member(&src, &m, &done) || done) {
+			tap_ok(0, "hash later: %s opens", paths[i]);
+			free(hex);
+			continue;
+		}
+		tap_ok(matches(m.buf, "a,b\n1,2\n"), "hash later: %s reads",
+		    paths[i]);
+		tap_ok(m.unhashed == (i == 0), "hash later: %s %s", paths[i],
+		    i == 0 ? "is the caller's to hash" : "is hashed");
+		if (m.unhashed) {
+			tap_is_str(src.sha256, "", "  no hash yet");
+			mlk_sha256_finish(mlk_sha256_start(m.buf, m.len), got);
+		} else {
+			memcpy(got, src.sha256, sizeof(got));
+		}
+		tap_is_str(got, hex, "  sha256 as sha256sum's");
+		mlk_member_release(&m);
+		mlk_source_close(&src);
+		free(hex);
 	}
 }
 
@@ -405,6 +467,7 @@ main(void)
 	test_read();
 	test_stdin();
 	test_known_hashes();
+	test_hash_later();
 	test_member_ownership();
 	test_big();
 	test_expand();
