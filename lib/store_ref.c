@@ -36,18 +36,23 @@ mlk_store_ref_update(struct mlk_store *s, const char *name,
 	git_oid nid, oid;
 	int rc;
 
+	/*
+	 * A ref that must not exist yet is created in a transaction: its
+	 * absence is checked under its lock. git_reference_create() checks
+	 * before it locks, so two writers could both find no ref and the
+	 * second overwrite the first.
+	 */
+	if (old == NULL)
+		return mlk_store_refs_update(s, 1, &name, new, &old, msg);
 	if ((err = mlk_store_sync(s)))
 		return err;
 	to_git(&nid, new);
-	if (old) {
-		to_git(&oid, old);
-		rc = git_reference_create_matching(&ref, s->repo, name, &nid, 1,
-		    &oid, msg);
-	} else
-		rc = git_reference_create(&ref, s->repo, name, &nid, 0, msg);
+	to_git(&oid, old);
+	rc = git_reference_create_matching(&ref, s->repo, name, &nid, 1, &oid,
+	    msg);
 	git_reference_free(ref);
 	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED ||
-	    (rc == GIT_ENOTFOUND && old))
+	    rc == GIT_ENOTFOUND)
 		return mlk_error_new(MLK_ERR_CONFLICT,
 		    "concurrent update of '%s': it moved since it was read",
 		    name);

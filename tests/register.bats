@@ -113,12 +113,19 @@ version_commit() {
 	for i in 1 2 3 4 5 6; do
 		model_run "$i" "rmse=0.$i" > "run$i"
 	done
-	for i in 1 2 3 4 5 6; do
-		mlk register add energy "runs:/$(cat "run$i")" > "out$i" 2>&1 &
+	# three names at once: each first version is a race to create a ref
+	for name in energy solar wind; do
+		for i in 1 2 3 4 5 6; do
+			mlk register add $name "runs:/$(cat "run$i")" \
+				> "out$name$i" 2>&1 &
+		done
 	done
 	wait
-	run -0 mlk register show energy --json
-	echo "$output" | jq -e '.latest == 6 and ([.versions[].run_id] | unique | length) == 6'
+	for name in energy solar wind; do
+		run -0 mlk register show $name --json
+		echo "$output" | jq -e '.latest == 6 and ([.versions[].run_id] | unique | length) == 6'
+		[ "$(cat out$name* | grep -c 'version 1 from')" = 1 ]
+	done
 	run -0 mlk fsck
 }
 
