@@ -145,6 +145,26 @@ data_room(struct mlk_column *c, size_t n)
 }
 
 /*
+ * The next block of DICT's codes into at, *m of them (0 at the end),
+ * each checked against the list; their strings' bytes in *bytes, and
+ * added to *total, which may not pass the limit of a column's data.
+ */
+static int
+coded_block(struct rd *r, struct ints *it, const struct sref *list,
+    size_t nlist, uint64_t *at, size_t *m, size_t *total, size_t *bytes)
+{
+	*bytes = 0;
+	if (dec_ints_next(r, it, at, m) < 0)
+		return -1;
+	for (size_t i = 0; i < *m; i++) {
+		if (at[i] >= nlist)
+			return bad(r, "dictionary index out of range");
+		*bytes += list[at[i]].n;
+	}
+	return add_len(r, total, *bytes);
+}
+
+/*
  * DICT's rows: the codes, read a block at a time, index list; each block
  * is checked (indexes, the total size) before its values are copied.
  */
@@ -159,19 +179,13 @@ get_coded(struct rd *r, struct mlk_column *c, const struct sref *list,
 	if (dec_ints_start(r, inner, nvals, &it) < 0)
 		return -1;
 	for (;;) {
-		size_t bytes = 0;
+		size_t bytes;
 
-		if (dec_ints_next(r, &it, at, &m) < 0)
+		if (coded_block(r, &it, list, nlist, at, &m, &total, &bytes) <
+		    0)
 			return -1;
 		if (m == 0)
 			break;
-		for (size_t i = 0; i < m; i++) {
-			if (at[i] >= nlist)
-				return bad(r, "dictionary index out of range");
-			bytes += list[at[i]].n;
-		}
-		if (add_len(r, &total, bytes) < 0)
-			return -1;
 		data_room(c, bytes);
 		for (size_t i = 0; i < m; i++) {
 			const struct sref *v = &list[at[i]];
@@ -244,19 +258,13 @@ get_codes(struct rd *r, const struct mlk_encoded_header *h, const uint8_t *mask,
 	if (dec_ints_start(r, inner, nvals, &it) < 0)
 		return -1;
 	for (;;) {
-		size_t bytes = 0;
+		size_t bytes;
 
-		if (dec_ints_next(r, &it, at, &m) < 0)
+		if (coded_block(r, &it, list, nlist, at, &m, &total, &bytes) <
+		    0)
 			return -1;
 		if (m == 0)
 			break;
-		for (size_t i = 0; i < m; i++) {
-			if (at[i] >= nlist)
-				return bad(r, "dictionary index out of range");
-			bytes += list[at[i]].n;
-		}
-		if (add_len(r, &total, bytes) < 0)
-			return -1;
 		for (size_t i = 0; i < m; i++) {
 			while (mask && (mask[row >> 3] >> (row & 7) & 1))
 				codes[row++] = UINT32_MAX;
