@@ -186,46 +186,24 @@ read_all(struct state *st, char **operands, int n)
 	return NULL;
 }
 
-/* Collects the "bytes" of the sources a table's history records. */
-static struct mlk_error *
-seen_sizes(struct mlk_store *s, const char *table, uint64_t **sizes, size_t *n,
-    int *unknown)
+/* The "bytes" of the sources a table's history records. */
+struct seen_sizes {
+	uint64_t *sizes;
+	size_t n, alloc;
+	int unknown; /* a source without its size */
+};
+
+static void
+add_size(const json_t *source, long long version, void *arg)
 {
-	struct mlk_head head;
-	struct mlk_error *err;
-	struct mlk_oid oid;
-	size_t alloc = 0;
+	struct seen_sizes *z = arg;
+	const json_t *b = json_object_get(source, "bytes");
 
-	*sizes = NULL;
-	*n = 0;
-	*unknown = 0;
-	if ((err = mlk_head_read(s, MLK_THING_TABLE, table, &head)))
-		return err;
-	oid = head.oid;
-	for (long long v = head.version; head.found; v--) {
-		struct mlk_entry e;
-		json_t *src;
-
-		if ((err = mlk_entry_read(s, &oid, &e)))
-			return err;
-		src = e.record ? json_object_get(e.record, "sources") : NULL;
-		for (size_t i = 0; i < json_array_size(src); i++) {
-			json_t *b =
-			    json_object_get(json_array_get(src, i), "bytes");
-
-			if (!json_is_integer(b))
-				*unknown = 1;
-			ALLOC_GROW(*sizes, *n + 1, alloc);
-			(*sizes)[(*n)++] = (uint64_t)json_integer_value(b);
-		}
-		if (v <= 0 || e.commit.nparents == 0) {
-			mlk_entry_release(&e);
-			break;
-		}
-		oid = e.commit.parents[0];
-		mlk_entry_release(&e);
-	}
-	return NULL;
+	(void)version;
+	if (!json_is_integer(b))
+		z->unknown = 1;
+	ALLOC_GROW(z->sizes, z->n + 1, z->alloc);
+	z->sizes[z->n++] = (uint64_t)json_integer_value(b);
 }
 
 /*
@@ -239,21 +217,22 @@ static struct mlk_error *
 start_hashes(struct state *st, struct mlk_store *s, const char *table)
 {
 	struct mlk_error *err = NULL;
-	uint64_t *sizes = NULL;
-	size_t nsizes = 0;
-	int unknown = 0, any = 0;
+	struct seen_sizes z = { NULL, 0, 0, 0 };
+	int any = 0;
 
 	for (size_t i = 0; i < st->nsrc; i++)
 		any |= st->hbuf[i] != NULL;
-	if (any && (err = seen_sizes(s, table, &sizes, &nsizes, &unknown)))
+	if (any && (err = mlk_load_each_source(s, table, add_size, &z))) {
+		free(z.sizes);
 		return err;
+	}
 	for (size_t i = 0; i < st->nsrc; i++) {
-		int now = unknown;
+		int now = z.unknown;
 
 		if (st->hbuf[i] == NULL)
 			continue;
-		for (size_t k = 0; k < nsizes; k++)
-			now |= sizes[k] == st->src[i].bytes;
+		for (size_t k = 0; k < z.n; k++)
+			now |= z.sizes[k] == st->src[i].bytes;
 		for (size_t k = 0; k < st->nsrc; k++)
 			now |= k != i && st->src[k].bytes == st->src[i].bytes;
 		st->jobs[i] = mlk_sha256_start(st->hbuf[i], st->hlen[i]);
@@ -266,7 +245,7 @@ start_hashes(struct state *st, struct mlk_store *s, const char *table)
 			snprintf(st->src[i].sha256, sizeof(st->src[i].sha256),
 			    "pending %zu", i);
 	}
-	free(sizes);
+	free(z.sizes);
 	return NULL;
 }
 

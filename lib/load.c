@@ -11,29 +11,28 @@
 
 #define RETRIES 20
 
-/* Calls fn for each source hash recorded in the table's history. */
-static struct mlk_error *
-each_seen(struct mlk_store *s, const struct mlk_head *head,
-    void (*fn)(const char *sha, long long version, void *), void *arg)
+struct mlk_error *
+mlk_load_each_source(struct mlk_store *s, const char *table,
+    void (*fn)(const json_t *source, long long version, void *), void *arg)
 {
-	struct mlk_oid oid = head->oid;
-	long long v = head->version;
+	struct mlk_head head;
+	struct mlk_oid oid;
+	long long v;
 	struct mlk_error *err;
 
-	while (head->found) {
+	if ((err = mlk_head_read(s, MLK_THING_TABLE, table, &head)))
+		return err;
+	oid = head.oid;
+	v = head.version;
+	while (head.found) {
 		struct mlk_entry e;
 		json_t *src;
 
 		if ((err = mlk_entry_read(s, &oid, &e)))
 			return err;
 		src = e.record ? json_object_get(e.record, "sources") : NULL;
-		for (size_t i = 0; i < json_array_size(src); i++) {
-			const char *sha = json_string_value(
-			    json_object_get(json_array_get(src, i), "sha256"));
-
-			if (sha)
-				fn(sha, v, arg);
-		}
+		for (size_t i = 0; i < json_array_size(src); i++)
+			fn(json_array_get(src, i), v, arg);
 		if (v <= 0 || e.commit.nparents == 0) {
 			mlk_entry_release(&e);
 			break;
@@ -51,10 +50,13 @@ struct seen_ctx {
 };
 
 static void
-mark_seen(const char *sha, long long version, void *arg)
+mark_seen(const json_t *source, long long version, void *arg)
 {
 	struct seen_ctx *c = arg;
+	const char *sha = json_string_value(json_object_get(source, "sha256"));
 
+	if (sha == NULL)
+		return;
 	for (size_t i = 0; i < c->n; i++)
 		if (!c->src[i].skipped && strcmp(c->src[i].sha256, sha) == 0) {
 			c->src[i].skipped = 1;
@@ -67,8 +69,6 @@ mlk_load_check(struct mlk_store *s, const char *table,
     struct mlk_load_source *src, size_t n)
 {
 	struct seen_ctx c = { src, n };
-	struct mlk_head head;
-	struct mlk_error *err;
 
 	for (size_t i = 0; i < n; i++) {
 		src[i].skipped = 0;
@@ -78,9 +78,7 @@ mlk_load_check(struct mlk_store *s, const char *table,
 			if (strcmp(src[k].sha256, src[i].sha256) == 0)
 				src[i].skipped = 1;
 	}
-	if ((err = mlk_head_read(s, MLK_THING_TABLE, table, &head)))
-		return err;
-	return each_seen(s, &head, mark_seen, &c);
+	return mlk_load_each_source(s, table, mark_seen, &c);
 }
 
 /* What parsing one member made, with the schema it was parsed under. */

@@ -63,6 +63,13 @@ struct mlk_load_result {
 	json_t *schema_changes; /* list of strings; owned */
 };
 
+/*
+ * Calls fn with each source (the record's JSON object) of each version
+ * in the table's history, newest first.
+ */
+struct mlk_error *mlk_load_each_source(struct mlk_store *, const char *table,
+    void (*fn)(const json_t *source, long long version, void *), void *arg);
+
 /* Marks the sources whose content the table has ingested before. */
 struct mlk_error *mlk_load_check(struct mlk_store *, const char *table,
     struct mlk_load_source *, size_t n);
