@@ -59,6 +59,13 @@ void mlk_column_reset(struct mlk_column *);
  * values) so that appends up to there do not reallocate.
  */
 void mlk_column_reserve(struct mlk_column *, size_t nrows, size_t data_bytes);
+/*
+ * v shows rows [from, from + n) of c without copying (from a multiple of
+ * 8): v must not be changed or released, and lives as long as c's rows.
+ * A string slice's offsets stay c's: data + offsets[i] is row i.
+ */
+void mlk_column_slice(struct mlk_column *v, const struct mlk_column *c,
+    size_t from, size_t n);
 
 /* The out-of-line part of the appends: room for one more row. */
 void mlk_column_grow_(struct mlk_column *);

@@ -240,41 +240,25 @@ copy_rows(struct mlk_column *dst, const struct mlk_column *src, size_t from,
 	dst->nrows = base + n;
 }
 
-/* Rows [from, from + n) of c, shown in v as a column of their own. */
+/*
+ * Rows [from, from + n) of c, shown in v as a column of their own: a
+ * slice whose strings' offsets, in offs, start at 0, as a chunk's do.
+ */
 static void
 view_rows(struct mlk_column *v, const struct mlk_column *c, size_t from,
     size_t n, size_t *offs)
 {
 	const size_t *o;
 
-	memset(v, 0, sizeof(*v));
-	v->type = c->type;
-	v->nrows = v->alloc = n;
-	switch (c->type) {
-	case MLK_T_FLOAT64:
-		v->f64 = c->f64 + from;
-		break;
-	case MLK_T_BOOL:
-		v->b = c->b + from;
-		break;
-	case MLK_T_STRING:
-		/* a column's strings start at its data: offsets from 0 */
-		o = c->offsets + from;
-		for (size_t i = 0; i <= n; i++)
-			offs[i] = o[i] - o[0];
-		v->offsets = offs;
-		v->data = c->data + o[0];
-		v->data_len = v->data_alloc = o[n] - o[0];
-		break;
-	default:
-		v->i64 = c->i64 + from;
-		break;
-	}
-	/* from is a multiple of 8: the bitmap's bytes from there are its */
-	for (size_t r = from; c->nulls && r < from + n; r++)
-		v->nnulls += mlk_column_is_null(c, r);
-	if (v->nnulls)
-		v->nulls = c->nulls + from / 8;
+	mlk_column_slice(v, c, from, n);
+	if (c->type != MLK_T_STRING)
+		return;
+	o = c->offsets + from;
+	for (size_t i = 0; i <= n; i++)
+		offs[i] = o[i] - o[0];
+	v->offsets = offs;
+	v->data = c->data + o[0];
+	v->data_len = v->data_alloc = o[n] - o[0];
 }
 
 /*

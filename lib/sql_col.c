@@ -159,43 +159,6 @@ col_append_range(struct mlk_column *dst, const struct mlk_column *src,
 }
 
 void
-col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
-    size_t n)
-{
-	memset(v, 0, sizeof(*v));
-	v->type = c->type;
-	v->nrows = v->alloc = n;
-	switch (c->type) {
-	case MLK_T_FLOAT64:
-		v->f64 = c->f64 + from;
-		break;
-	case MLK_T_BOOL:
-		v->b = c->b + from;
-		break;
-	case MLK_T_STRING:
-		/* offsets stay absolute: data + offsets[i] is row i */
-		v->offsets = c->offsets + from;
-		v->data = c->data;
-		v->data_len = v->offsets[n];
-		v->data_alloc = c->data_alloc;
-		break;
-	default:
-		v->i64 = c->i64 + from;
-		break;
-	}
-	if (c->nulls) {
-		size_t k = 0;
-
-		for (size_t r = from; r < from + n; r++)
-			k += mlk_column_is_null(c, r);
-		if (k) {
-			v->nulls = c->nulls + from / 8;
-			v->nnulls = k;
-		}
-	}
-}
-
-void
 col_filter(struct mlk_column *dst, const struct mlk_column *src,
     const uint8_t *keep)
 {

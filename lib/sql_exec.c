@@ -224,7 +224,7 @@ wscan_next(struct plan *p, int *more)
 	n = w->rows - w->from < WSCAN_SLICE ? w->rows - w->from : WSCAN_SLICE;
 	if (n < w->rows) {
 		for (size_t k = 0; k < p->nwant; k++)
-			col_slice(&p->view[k], &p->out[k], w->from, n);
+			mlk_column_slice(&p->view[k], &p->out[k], w->from, n);
 		p->cur = p->view;
 	}
 	w->from += n;

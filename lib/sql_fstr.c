@@ -100,7 +100,7 @@ static void
 fold_case(int lower, const struct mlk_column *c, size_t nrows,
     struct mlk_column *out)
 {
-	/* c may be a slice (col_slice), its offsets not starting at 0 */
+	/* c may be a slice (mlk_column_slice), its offsets not starting at 0 */
 	size_t base = c->offsets[0], bytes = c->offsets[nrows] - base;
 	unsigned char lo = lower ? 'A' : 'a';
 	const char *src = c->data + base;

@@ -432,12 +432,6 @@ struct wscan {
 };
 #define WSCAN_SLICE 8192
 extern const struct plan_ops wscan_ops;
-/*
- * v shows rows [from, from + n) of c without copying (from a multiple of
- * 8): v must not be changed or released, and lives as long as c's rows.
- */
-void col_slice(struct mlk_column *v, const struct mlk_column *c, size_t from,
-    size_t n);
 
 /*
  * TRY_CAST(x AS out->type) of the len encoded bytes of a column of rows
