@@ -26,8 +26,6 @@ struct cw {
 	struct mlk_error **errs;
 	size_t next; /* the next column to claim */
 	pthread_mutex_t mu;
-	struct mlk_store *helper_store;
-	struct mlk_store *own_store;
 };
 
 static void
@@ -52,24 +50,22 @@ write_cols(struct cw *w, struct mlk_store *s)
 	strbuf_release(&sb);
 }
 
+/*
+ * A thread writing columns through its own store handle; the caller's
+ * share runs on one too, for memory that faults in less.
+ */
+struct writer {
+	struct cw *w;
+	struct mlk_store *s;
+};
+
 static void *
-helper(void *arg)
+writer(void *arg)
 {
-	struct cw *w = arg;
+	struct writer *a = arg;
 
 	mlk_thread_hugepages();
-	write_cols(w, w->helper_store);
-	return NULL;
-}
-
-/* The caller's share on a thread too, for memory that faults in less. */
-static void *
-own(void *arg)
-{
-	struct cw *w = arg;
-
-	mlk_thread_hugepages();
-	write_cols(w, w->own_store);
+	write_cols(a->w, a->s);
 	return NULL;
 }
 
@@ -79,6 +75,7 @@ refine_chunk_write(struct mlk_store *s, struct mlk_store **helper_store,
     struct mlk_chunk *out)
 {
 	struct cw w;
+	struct writer hw, ow;
 	struct mlk_tree t = MLK_TREE_INIT;
 	struct mlk_error *err = NULL;
 	size_t n = schema->ncols ? cols[0].nrows : 0;
@@ -104,11 +101,12 @@ refine_chunk_write(struct mlk_store *s, struct mlk_store **helper_store,
 	w.out = out;
 	w.blobs = xcalloc(schema->ncols, sizeof(*w.blobs));
 	w.errs = xcalloc(schema->ncols, sizeof(*w.errs));
-	w.helper_store = *helper_store;
 	pthread_mutex_init(&w.mu, NULL);
-	w.own_store = s;
-	started = pthread_create(&tid, NULL, helper, &w) == 0;
-	if (pthread_create(&tid2, NULL, own, &w) == 0)
+	hw.w = ow.w = &w;
+	hw.s = *helper_store;
+	ow.s = s;
+	started = pthread_create(&tid, NULL, writer, &hw) == 0;
+	if (pthread_create(&tid2, NULL, writer, &ow) == 0)
 		pthread_join(tid2, NULL);
 	else
 		write_cols(&w, s);
