@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ static const char *const options[] = {
 	"<model-rev>                a model revision, or <name>=<model-rev>",
 	"--host <host>              the address to listen on (127.0.0.1)",
 	"--port <port>              the port (5000; 0 picks a free one)",
-	"--threads <n>              request threads (the cores)",
+	"--threads <n>              request threads (one a CPU)",
 	"--timeout <seconds>        reply 504 past this (60; 0: none)",
 	"--max-body <bytes>         reply 413 to larger bodies (67108864)",
 	"--token-file <file>        require Authorization: Bearer <token>",
@@ -131,6 +132,19 @@ parse_num(const char *opt, const char *arg, double min, double max, double *out)
 	return NULL;
 }
 
+/* The CPUs this process may run on (taskset, cgroup cpusets). */
+static long
+cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n;
+}
+
 static struct mlk_error *
 parse_opts(int argc, char **argv, struct serve_opts *o)
 {
@@ -142,9 +156,7 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 
 	o->host = "127.0.0.1";
 	o->port = 5000;
-	o->threads = sysconf(_SC_NPROCESSORS_ONLN);
-	if (o->threads < 1)
-		o->threads = 1;
+	o->threads = cpus();
 	o->timeout = 60;
 	o->reload = 5;
 	o->max_body = 64ull << 20;

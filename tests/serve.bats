@@ -381,6 +381,55 @@ want_predictions() {
 	tail -n 1 serve.log | grep -qx 'mlk serve: stopped'
 }
 
+# The CPUs the threads of process $1 are pinned to, one line each, for
+# the threads that may run on a single CPU only.
+pinned_cpus() {
+	for t in /proc/"$1"/task/*/status; do
+		sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9][0-9]*\)$/\1/p' "$t"
+	done | sort -n
+}
+
+@test "serve: a worker pinned to each CPU; every CPU's connections served" {
+	n=$(nproc)
+	[ "$n" -ge 2 ] || skip "one CPU"
+	setup_models
+	start_server "runs:/$REG" --threads "$n"
+	run pinned_cpus "$SERVER_PID"
+	[ "${#lines[@]}" -eq "$n" ]
+	[ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq "$n" ]
+	# clients on each CPU, several connections each: all answered
+	for cpu in $(seq 0 $((n - 1))); do
+		for i in 1 2 3; do
+			taskset -c "$cpu" curl -s -o /dev/null -o /dev/null -w '%{http_code}\n' \
+			    -H 'Content-Type: text/csv' \
+			    --data-binary $'temp,hour,region\n1.5,3,west\n' \
+			    "$URL/invocations" "$URL/invocations"
+		done
+	done > codes
+	[ "$(sort -u codes)" = 200 ]
+	[ "$(wc -l < codes)" -eq $((6 * n)) ]
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	SERVER_PID=
+
+	# fewer workers than CPUs: none pinned
+	start_server "runs:/$REG" --threads 1
+	run pinned_cpus "$SERVER_PID"
+	[ "${#lines[@]}" -eq 0 ]
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	SERVER_PID=
+
+	# one worker for each CPU it may run on, unless told
+	taskset -c 1 "$MLK" serve "runs:/$REG" --port 0 2> serve.log &
+	SERVER_PID=$!
+	for _ in $(seq 200); do
+		grep -q 'listening on' serve.log && break
+		sleep 0.05
+	done
+	grep -q 'listening on http://127.0.0.1:[0-9]* with 1 threads' serve.log
+}
+
 @test "serve: usage errors and models that do not load" {
 	run -2 mlk serve
 	assert_output --partial "which model to serve?"
