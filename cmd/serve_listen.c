@@ -15,11 +15,11 @@
  * requests are then read, scored and answered on the CPU that has them
  * in cache, with no wake-up sent across CPUs. With wrk's two threads and
  * two workers on two cores, p99 fell to 0.6-1.3 ms in most runs, from
- * 1-4 ms with connections spread evenly. Locality
- * gives way to balance only when it is far off: a connection goes to
- * the least loaded worker anywhere when the nearest has more than twice
- * its connections and 16 more (clients connect in bursts, one client
- * thread's connections at a time).
+ * 1-4 ms with connections spread evenly. Locality gives way to balance
+ * only when it is far off: a connection goes to the least loaded worker
+ * anywhere when the nearest has more than twice its connections and 16
+ * more (clients connect in bursts, one client thread's connections at a
+ * time).
  *
  * Each daemon runs in a thread of ours, which waits on the daemon's
  * epoll descriptor and a wake-up eventfd, runs the daemon, then writes
