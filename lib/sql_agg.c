@@ -1,8 +1,8 @@
 /*
  * The aggregate functions: their names and argument types
- * (mlk_sql_agg_resolve), and the life of a state, an array a group of
- * each accumulator the kind needs. Rows are folded in by sql_agg_fold.c,
- * values come out by sql_agg_finish.c.
+ * (mlk_sql_agg_resolve), and the life of a state: the arrays, indexed by
+ * group, of the accumulators its kind needs. Rows are folded in by
+ * sql_agg_fold.c, values come out by sql_agg_finish.c.
  */
 #include <stdlib.h>
 #include <string.h>
