@@ -145,50 +145,61 @@ data_room(struct mlk_column *c, size_t n)
 }
 
 /*
- * The next block of DICT's codes into at, *m of them (0 at the end),
- * each checked against the list; their strings' bytes in *bytes, and
- * added to *total, which may not pass the limit of a column's data.
+ * DICT's codes, a block at a time: coded_next() gives the next block in
+ * at, m of them, having checked it before the caller uses it (each code
+ * against the list; the bytes of their strings, added to total, which may
+ * not pass the limit of a column's data).
  */
+struct coded {
+	struct ints it;
+	const struct sref *list;
+	size_t nlist, total;
+	uint64_t at[BLOCK];
+	size_t m, bytes; /* the block's codes, their strings' bytes */
+};
+
 static int
-coded_block(struct rd *r, struct ints *it, const struct sref *list,
-    size_t nlist, uint64_t *at, size_t *m, size_t *total, size_t *bytes)
+coded_start(struct rd *r, struct coded *cd, const struct sref *list,
+    size_t nlist, unsigned inner, size_t nvals)
 {
-	*bytes = 0;
-	if (dec_ints_next(r, it, at, m) < 0)
-		return -1;
-	for (size_t i = 0; i < *m; i++) {
-		if (at[i] >= nlist)
-			return bad(r, "dictionary index out of range");
-		*bytes += list[at[i]].n;
-	}
-	return add_len(r, total, *bytes);
+	cd->list = list;
+	cd->nlist = nlist;
+	cd->total = 0;
+	return dec_ints_start(r, inner, nvals, &cd->it);
 }
 
-/*
- * DICT's rows: the codes, read a block at a time, index list; each block
- * is checked (indexes, the total size) before its values are copied.
- */
+/* 1 with the next block in cd, 0 at the end, -1 on an error. */
+static int
+coded_next(struct rd *r, struct coded *cd)
+{
+	cd->bytes = 0;
+	if (dec_ints_next(r, &cd->it, cd->at, &cd->m) < 0)
+		return -1;
+	for (size_t i = 0; i < cd->m; i++) {
+		if (cd->at[i] >= cd->nlist)
+			return bad(r, "dictionary index out of range");
+		cd->bytes += cd->list[cd->at[i]].n;
+	}
+	if (add_len(r, &cd->total, cd->bytes) < 0)
+		return -1;
+	return cd->m > 0;
+}
+
+/* DICT's rows: the strings of the codes, a checked block at a time. */
 static int
 get_coded(struct rd *r, struct mlk_column *c, const struct sref *list,
     size_t nlist, unsigned inner, size_t nvals)
 {
-	uint64_t at[BLOCK];
-	struct ints it;
-	size_t m, total = 0, row = 0;
+	struct coded cd;
+	size_t row = 0;
+	int more;
 
-	if (dec_ints_start(r, inner, nvals, &it) < 0)
+	if (coded_start(r, &cd, list, nlist, inner, nvals) < 0)
 		return -1;
-	for (;;) {
-		size_t bytes;
-
-		if (coded_block(r, &it, list, nlist, at, &m, &total, &bytes) <
-		    0)
-			return -1;
-		if (m == 0)
-			break;
-		data_room(c, bytes);
-		for (size_t i = 0; i < m; i++) {
-			const struct sref *v = &list[at[i]];
+	while ((more = coded_next(r, &cd)) > 0) {
+		data_room(c, cd.bytes);
+		for (size_t i = 0; i < cd.m; i++) {
+			const struct sref *v = &list[cd.at[i]];
 
 			while (mlk_column_is_null(c, row))
 				c->offsets[++row] = c->data_len;
@@ -198,6 +209,8 @@ get_coded(struct rd *r, struct mlk_column *c, const struct sref *list,
 			c->offsets[++row] = c->data_len;
 		}
 	}
+	if (more < 0)
+		return -1;
 	while (row < c->nrows)
 		c->offsets[++row] = c->data_len;
 	return 0;
@@ -241,9 +254,9 @@ static int
 get_codes(struct rd *r, const struct mlk_encoded_header *h, const uint8_t *mask,
     const struct sref *list, size_t nlist, unsigned inner, uint32_t *codes)
 {
-	size_t nvals = h->rows - h->nulls, row = 0, total = 0, m;
-	uint64_t at[BLOCK];
-	struct ints it;
+	size_t nvals = h->rows - h->nulls, row = 0;
+	struct coded cd;
+	int more;
 
 	if (h->encoding == MLK_ENC_CONST) {
 		/* the checks get_strings makes, so both refuse alike */
@@ -255,22 +268,16 @@ get_codes(struct rd *r, const struct mlk_encoded_header *h, const uint8_t *mask,
 			    0;
 		return 0;
 	}
-	if (dec_ints_start(r, inner, nvals, &it) < 0)
+	if (coded_start(r, &cd, list, nlist, inner, nvals) < 0)
 		return -1;
-	for (;;) {
-		size_t bytes;
-
-		if (coded_block(r, &it, list, nlist, at, &m, &total, &bytes) <
-		    0)
-			return -1;
-		if (m == 0)
-			break;
-		for (size_t i = 0; i < m; i++) {
+	while ((more = coded_next(r, &cd)) > 0)
+		for (size_t i = 0; i < cd.m; i++) {
 			while (mask && (mask[row >> 3] >> (row & 7) & 1))
 				codes[row++] = UINT32_MAX;
-			codes[row++] = (uint32_t)at[i];
+			codes[row++] = (uint32_t)cd.at[i];
 		}
-	}
+	if (more < 0)
+		return -1;
 	while (row < h->rows)
 		codes[row++] = UINT32_MAX;
 	return 0;

@@ -1,7 +1,7 @@
 /*
- * Private to the column encoding (encode.c, encode_int.c, decode.c): the
- * byte-level helpers both directions share, and the integer encoder the
- * others build on.
+ * Private to the column encoding (encode.c, encode_int.c, encode_str.c,
+ * decode.c): the byte-level helpers both directions share, the integer
+ * encoder the others build on, and the string encoder.
  */
 #ifndef MLK_ENCODE_IMPL_H
 #define MLK_ENCODE_IMPL_H
@@ -102,5 +102,13 @@ int mlk_enc_int_plan_as(const int64_t *, size_t n, int enc, struct int_plan *);
 /* Appends the body of the plan's encoding (no encoding byte). */
 void mlk_enc_put_ints(struct strbuf *, const int64_t *, size_t n,
     const struct int_plan *);
+
+/*
+ * Appends the nvals non-null values of string column c in encoding enc,
+ * or the smallest when MLK_ENC_AUTO; returns the encoding written, or -1,
+ * having written nothing, when enc cannot hold them.
+ */
+int mlk_enc_put_strings(struct strbuf *sb, const struct mlk_column *c,
+    size_t nvals, int enc);
 
 #endif

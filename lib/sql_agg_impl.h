@@ -1,6 +1,8 @@
 /*
- * The aggregates' state, shared by sql_agg.c (the accumulators) and
- * sql_aggd.c (the DISTINCT filter, a hash set of (group, value)).
+ * The aggregates' state, shared by sql_agg.c (the functions, a state's
+ * life), sql_agg_fold.c (rows and partial states in), sql_agg_finish.c
+ * (values out) and sql_aggd.c (the DISTINCT filter, a hash set of
+ * (group, value)).
  */
 #ifndef MLK_SQL_AGG_IMPL_H
 #define MLK_SQL_AGG_IMPL_H
