@@ -226,12 +226,6 @@ hex_of(char *hex, const unsigned char *digest, unsigned dlen)
 	hex[MLK_SHA256_HEXSZ] = '\0';
 }
 
-static void
-hex_digest(struct mlk_source *src, const unsigned char *digest, unsigned dlen)
-{
-	hex_of(src->sha256, digest, dlen);
-}
-
 void
 mlk_sha256_hex(const void *p, size_t n, char hex[MLK_SHA256_HEXSZ + 1])
 {
@@ -367,7 +361,7 @@ read_raw(struct mlk_source *src, int fd)
 	if (!EVP_DigestFinal_ex(md, digest, &dlen))
 		abort();
 	EVP_MD_CTX_free(md);
-	hex_digest(src, digest, dlen);
+	hex_of(src->sha256, digest, dlen);
 	src->raw_bytes = src->raw.len;
 	return err;
 }
