@@ -1,12 +1,12 @@
 /*
  * Loading sources into a table: one ingest is one version, whatever the
- * number of sources. Exactly once: a source whose content (SHA-256) was
- * ingested into the table before is skipped (lib/load_seen.c). Schema enforcement: a source
- * must have the table's columns and types, unless merge_schema adds new
- * columns and widens types losslessly. Bad rows fail the load, or with
- * quarantine go to "<table>_quarantine" in the same ref transaction.
- * Appends that lose a race retry on the new head; overwrites fail with
- * MLK_ERR_CONFLICT.
+ * number of sources. Exactly once (lib/load_seen.c): a source whose
+ * content (SHA-256) was ingested into the table before is skipped. Schema
+ * enforcement: a source must have the table's columns and types, unless
+ * merge_schema adds new columns and widens types losslessly. Bad rows fail
+ * the load, or with quarantine go to "<table>_quarantine" in the same ref
+ * transaction. Appends that lose a race retry on the new head; overwrites
+ * fail with MLK_ERR_CONFLICT.
  */
 #ifndef MLK_LOAD_H
 #define MLK_LOAD_H
