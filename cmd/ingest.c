@@ -124,10 +124,6 @@ struct state {
 	size_t nmem, memalloc;
 	struct mlk_member *owned; /* member buffers to free */
 	size_t nowned, ownalloc;
-	/* per source: its bytes when left to hash, and the hash running */
-	const char **hbuf;
-	size_t *hlen;
-	struct mlk_sha256_job **jobs;
 };
 
 /*
@@ -145,9 +141,6 @@ read_all(struct state *st, char **operands, int n)
 		return err;
 	st->nsrc = st->list.nr;
 	st->src = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->src));
-	st->hbuf = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->hbuf));
-	st->hlen = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->hlen));
-	st->jobs = xcalloc(st->nsrc ? st->nsrc : 1, sizeof(*st->jobs));
 	for (size_t i = 0; i < st->list.nr; i++) {
 		struct mlk_source source;
 		int done = 0;
@@ -173,8 +166,8 @@ read_all(struct state *st, char **operands, int n)
 			st->mem[st->nmem].source = i;
 			st->nmem++;
 			if (m.unhashed) {
-				st->hbuf[i] = m.buf;
-				st->hlen[i] = m.len;
+				st->src[i].unhashed = m.buf;
+				st->src[i].unhashed_len = m.len;
 			}
 		}
 		memcpy(st->src[i].sha256, source.sha256,
@@ -183,83 +176,6 @@ read_all(struct state *st, char **operands, int n)
 		if (err)
 			return err;
 	}
-	return NULL;
-}
-
-/* The "bytes" of the sources a table's history records. */
-struct seen_sizes {
-	uint64_t *sizes;
-	size_t n, alloc;
-	int unknown; /* a source without its size */
-};
-
-static void
-add_size(const json_t *source, long long version, void *arg)
-{
-	struct seen_sizes *z = arg;
-	const json_t *b = json_object_get(source, "bytes");
-
-	(void)version;
-	if (!json_is_integer(b))
-		z->unknown = 1;
-	ALLOC_GROW(z->sizes, z->n + 1, z->alloc);
-	z->sizes[z->n++] = (uint64_t)json_integer_value(b);
-}
-
-/*
- * Hashes the sources left unhashed: now, those whose size some source
- * of the table's history or of this ingest has too (the hash decides
- * whether they are skipped); on threads of their own, the others, which
- * cannot have been seen, while they are parsed: they stand as "pending
- * N", which matches nothing, until finish_hashes().
- */
-static struct mlk_error *
-start_hashes(struct state *st, struct mlk_store *s, const char *table)
-{
-	struct mlk_error *err = NULL;
-	struct seen_sizes z = { NULL, 0, 0, 0 };
-	int any = 0;
-
-	for (size_t i = 0; i < st->nsrc; i++)
-		any |= st->hbuf[i] != NULL;
-	if (any && (err = mlk_load_each_source(s, table, add_size, &z))) {
-		free(z.sizes);
-		return err;
-	}
-	for (size_t i = 0; i < st->nsrc; i++) {
-		int now = z.unknown;
-
-		if (st->hbuf[i] == NULL)
-			continue;
-		for (size_t k = 0; k < z.n; k++)
-			now |= z.sizes[k] == st->src[i].bytes;
-		for (size_t k = 0; k < st->nsrc; k++)
-			now |= k != i && st->src[k].bytes == st->src[i].bytes;
-		st->jobs[i] = mlk_sha256_start(st->hbuf[i], st->hlen[i]);
-		st->hbuf[i] = NULL;
-		if (now)
-			mlk_sha256_finish(st->jobs[i], st->src[i].sha256);
-		if (now)
-			st->jobs[i] = NULL;
-		else
-			snprintf(st->src[i].sha256, sizeof(st->src[i].sha256),
-			    "pending %zu", i);
-	}
-	free(z.sizes);
-	return NULL;
-}
-
-/* Waits for the hashes start_hashes() left running. */
-static struct mlk_error *
-finish_hashes(void *arg)
-{
-	struct state *st = arg;
-
-	for (size_t i = 0; i < st->nsrc; i++)
-		if (st->jobs[i]) {
-			mlk_sha256_finish(st->jobs[i], st->src[i].sha256);
-			st->jobs[i] = NULL;
-		}
 	return NULL;
 }
 
@@ -278,11 +194,7 @@ bytes_read(const struct state *st)
 static void
 state_release(struct state *st)
 {
-	if (st->jobs)
-		finish_hashes(st); /* they read the members */
-	free(st->jobs);
-	free(st->hbuf);
-	free(st->hlen);
+	mlk_load_finish_hashes(st->src, st->nsrc); /* they read the members */
 	for (size_t i = 0; i < st->nowned; i++)
 		mlk_member_release(&st->owned[i]);
 	free(st->owned);
@@ -442,11 +354,8 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	signal(SIGBUS, on_sigbus);
 	if ((err = read_all(&st, argv + optind + 1, argc - optind - 1)))
 		goto done;
-	if ((err = start_hashes(&st, ctx->store, table)) ||
-	    (err = mlk_load_check(ctx->store, table, st.src, st.nsrc)))
+	if ((err = mlk_load_check(ctx->store, table, st.src, st.nsrc)))
 		goto done;
-	o.before_commit = finish_hashes;
-	o.before_commit_arg = &st;
 	for (size_t i = 0; i < st.nsrc; i++)
 		if (st.src[i].skipped && o.force)
 			st.src[i].skipped = 0;
@@ -470,7 +379,6 @@ cmd_ingest(int argc, char **argv, struct mlk_ctx *ctx)
 	}
 	err = mlk_load_run(ctx->store, table, st.src, st.nsrc, st.mem, st.nmem,
 	    &o, &res);
-	finish_hashes(&st);
 	if (o.parse.progress && prog.last_ms)
 		fprintf(stderr, "\r\033[K");
 	if (err)

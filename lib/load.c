@@ -11,76 +11,6 @@
 
 #define RETRIES 20
 
-struct mlk_error *
-mlk_load_each_source(struct mlk_store *s, const char *table,
-    void (*fn)(const json_t *source, long long version, void *), void *arg)
-{
-	struct mlk_head head;
-	struct mlk_oid oid;
-	long long v;
-	struct mlk_error *err;
-
-	if ((err = mlk_head_read(s, MLK_THING_TABLE, table, &head)))
-		return err;
-	oid = head.oid;
-	v = head.version;
-	while (head.found) {
-		struct mlk_entry e;
-		json_t *src;
-
-		if ((err = mlk_entry_read(s, &oid, &e)))
-			return err;
-		src = e.record ? json_object_get(e.record, "sources") : NULL;
-		for (size_t i = 0; i < json_array_size(src); i++)
-			fn(json_array_get(src, i), v, arg);
-		if (v <= 0 || e.commit.nparents == 0) {
-			mlk_entry_release(&e);
-			break;
-		}
-		oid = e.commit.parents[0];
-		v--;
-		mlk_entry_release(&e);
-	}
-	return NULL;
-}
-
-struct seen_ctx {
-	struct mlk_load_source *src;
-	size_t n;
-};
-
-static void
-mark_seen(const json_t *source, long long version, void *arg)
-{
-	struct seen_ctx *c = arg;
-	const char *sha = json_string_value(json_object_get(source, "sha256"));
-
-	if (sha == NULL)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		if (!c->src[i].skipped && strcmp(c->src[i].sha256, sha) == 0) {
-			c->src[i].skipped = 1;
-			c->src[i].seen_version = version;
-		}
-}
-
-struct mlk_error *
-mlk_load_check(struct mlk_store *s, const char *table,
-    struct mlk_load_source *src, size_t n)
-{
-	struct seen_ctx c = { src, n };
-
-	for (size_t i = 0; i < n; i++) {
-		src[i].skipped = 0;
-		src[i].seen_version = -1;
-		/* the same content twice in one ingest: once */
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(src[k].sha256, src[i].sha256) == 0)
-				src[i].skipped = 1;
-	}
-	return mlk_load_each_source(s, table, mark_seen, &c);
-}
-
 /* What parsing one member made, with the schema it was parsed under. */
 struct parsed {
 	struct mlk_schema schema;
@@ -457,8 +387,8 @@ load_once(struct mlk_store *s, const char *table, struct mlk_load_source *src,
 		err = mlk_error_new(MLK_ERR_PARSE, "no data to ingest");
 		goto done;
 	}
-	if (o->before_commit && (err = o->before_commit(o->before_commit_arg)))
-		goto done;
+	/* the record names each source by its hash */
+	mlk_load_finish_hashes(src, nsrc);
 	err = commit_once(s, table, src, nsrc, p, np, &schema, o, &head, &base,
 	    out);
 done:
@@ -486,8 +416,10 @@ mlk_load_run(struct mlk_store *s, const char *table,
 	for (size_t i = 0; i < nsrc; i++)
 		if (!src[i].skipped)
 			out->nothing = 0;
-	if (out->nothing)
+	if (out->nothing) {
+		mlk_load_finish_hashes(src, nsrc);
 		return NULL;
+	}
 	/*
 	 * An append that loses the race goes again on the new head: the
 	 * chunks it wrote are found again by their ids, so a retry costs
@@ -515,6 +447,7 @@ mlk_load_run(struct mlk_store *s, const char *table,
 	}
 	if (err)
 		mlk_load_result_release(out);
+	mlk_load_finish_hashes(src, nsrc);
 	return err;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The sources of an ingest: naming them, reading them, and fingerprinting
- * them.
+ * The sources of an ingest: naming them (source_list.c), reading them
+ * (source.c), and fingerprinting them (source.c, source_hash.c).
  *
  * A source is a file (or stdin) as the user named it. Its bytes may be
  * compressed (gzip, bzip2, xz, lzma, lzip, zstd, lz4, compress) and may be
