@@ -30,6 +30,13 @@ union ingest_cell {
 };
 
 struct mlk_csv_dialect ingest_dialect(const struct mlk_ingest_opts *);
+/*
+ * The header of a delimited file (ingest_shape.c): its names into out,
+ * where the data starts into *body (byte) and *line.
+ */
+struct mlk_error *ingest_read_header(const char *name, const char *buf,
+    size_t len, const struct mlk_ingest_opts *, struct mlk_ingest_shape *out,
+    size_t *body, uint64_t *line);
 /* Worker threads to use: the option, MLK_THREADS, or one per core. */
 int ingest_threads(const struct mlk_ingest_opts *);
 /* Whether a non-empty field is one of the null texts. */
