@@ -1,113 +1,15 @@
-#include <math.h>
+/*
+ * Comparing two versions of a table: a's own rows into a hash table (by
+ * key, or by their common values), b's own rows against it, and what the
+ * caller keeps of the rows added, removed and changed.
+ */
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
-#include "tablediff.h"
+#include "tablediff_impl.h"
 #include "tablescan.h"
 #include "xmalloc.h"
-
-/*
- * Rows are compared as bytes: each value is serialized as a tag byte (0
- * for a null, 1 for a value), then 8 bytes (integers, dates, timestamps,
- * float bits), 1 byte (bools), or a varint length and the bytes
- * (strings). An a row is its common values in common order, then its
- * other values in a's order; a key is its key values in key order.
- */
-
-#define F_A 0x1 /* the key is in a row of a's own chunks */
-#define F_B 0x2 /* ... in a row of b's own chunks */
-
-struct entry {
-	uint64_t hash;
-	size_t key_off, key_len; /* in the arena */
-	size_t row_off, common_len; /* a's row, keyed */
-	unsigned flags;
-	size_t na, matched; /* without a key: a's copies, paired */
-};
-
-/* The range of one key column's values in the rows compared. */
-struct kbox {
-	int has, has_null, has_nan;
-	int64_t min_i, max_i;
-	double min_f, max_f;
-	struct strbuf min_s, max_s;
-};
-
-/* An a row, without a key: its entry and which copy of it it is. */
-struct arow {
-	size_t ent, occ, off;
-};
-
-struct ctx {
-	struct mlk_store *s;
-	const struct mlk_snapshot *a, *b;
-	const struct mlk_diff_opts *o;
-	struct mlk_table_diff *d;
-	size_t ncommon;
-	size_t *ca, *cb; /* per common column: a's, b's index */
-	size_t *a_extra, na_extra; /* a's columns that are not common */
-	unsigned char *a_shared, *b_shared;
-	struct entry *ent;
-	size_t nent, ent_alloc;
-	size_t *slots, nslots; /* entry index + 1, or 0 */
-	struct strbuf arena, row, key;
-	struct arow *arows;
-	size_t narows, arows_alloc;
-	struct kbox *box; /* per key column, over own rows */
-};
-
-static uint64_t
-hash_bytes(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL), v;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&v, p, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	v = 0;
-	memcpy(&v, p, n);
-	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
-}
-
-static void
-ser_cell(struct strbuf *sb, const struct mlk_column *c, size_t r)
-{
-	unsigned char buf[10];
-	const char *p;
-	size_t len, n = 0;
-
-	if (mlk_column_is_null(c, r)) {
-		strbuf_addch(sb, 0);
-		return;
-	}
-	strbuf_addch(sb, 1);
-	switch (c->type) {
-	case MLK_T_FLOAT64:
-		strbuf_add(sb, &c->f64[r], 8);
-		return;
-	case MLK_T_BOOL:
-		strbuf_addch(sb, c->b[r]);
-		return;
-	case MLK_T_STRING:
-		p = mlk_column_get_str(c, r, &len);
-		for (size_t v = len;; v >>= 7) {
-			buf[n++] =
-			    (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-			if (v <= 0x7f)
-				break;
-		}
-		strbuf_add(sb, buf, n);
-		strbuf_add(sb, p, len);
-		return;
-	default:
-		strbuf_add(sb, &c->i64[r], 8);
-		return;
-	}
-}
 
 /* The bytes of the cell at p, and its string's length and start. */
 static size_t
@@ -167,8 +69,9 @@ unser_cell(const unsigned char *p, struct mlk_column *c)
 	return n;
 }
 
-static void
-copy_cell(struct mlk_column *dst, const struct mlk_column *src, size_t r)
+void
+tablediff_copy_cell(struct mlk_column *dst, const struct mlk_column *src,
+    size_t r)
 {
 	const char *p;
 	size_t len;
@@ -194,124 +97,9 @@ copy_cell(struct mlk_column *dst, const struct mlk_column *src, size_t r)
 	}
 }
 
-/* The type both a and b convert to. */
-static enum mlk_type
-align_type(enum mlk_type a, enum mlk_type b)
-{
-	if (mlk_type_widens(a, b))
-		return b;
-	if (mlk_type_widens(b, a))
-		return a;
-	return MLK_T_STRING;
-}
-
-static struct mlk_error *
-schemas(struct ctx *x)
-{
-	const struct mlk_schema *sa = &x->a->schema, *sb = &x->b->schema;
-	struct mlk_table_diff *d = x->d;
-	size_t alloc = 0;
-
-	x->ca = xcalloc(sb->ncols + 1, sizeof(*x->ca));
-	x->cb = xcalloc(sb->ncols + 1, sizeof(*x->cb));
-	x->a_extra = xcalloc(sa->ncols + 1, sizeof(*x->a_extra));
-	d->added_cols = xcalloc(sb->ncols + 1, sizeof(*d->added_cols));
-	d->removed_cols = xcalloc(sa->ncols + 1, sizeof(*d->removed_cols));
-	for (size_t j = 0; j < sb->ncols; j++) {
-		int i = mlk_schema_find(sa, sb->cols[j].name);
-
-		if (i < 0) {
-			d->added_cols[d->nadded_cols++] = j;
-			continue;
-		}
-		if (sa->cols[i].type != sb->cols[j].type) {
-			ALLOC_GROW(d->retyped, d->nretyped + 1, alloc);
-			d->retyped[d->nretyped].a = (size_t)i;
-			d->retyped[d->nretyped++].b = j;
-		}
-		x->ca[x->ncommon] = (size_t)i;
-		x->cb[x->ncommon++] = j;
-		mlk_schema_add(&d->common, sb->cols[j].name,
-		    align_type(sa->cols[i].type, sb->cols[j].type),
-		    sa->cols[i].nullable || sb->cols[j].nullable);
-	}
-	for (size_t i = 0; i < sa->ncols; i++)
-		if (mlk_schema_find(sb, sa->cols[i].name) < 0) {
-			d->removed_cols[d->nremoved_cols++] = i;
-			x->a_extra[x->na_extra++] = i;
-		}
-	mlk_schema_copy(&d->added_schema, sb);
-	mlk_schema_copy(&d->removed_schema, sa);
-	for (size_t c = 0; c < x->ncommon; c++) {
-		d->added_schema.cols[x->cb[c]].type = d->common.cols[c].type;
-		d->removed_schema.cols[x->ca[c]].type = d->common.cols[c].type;
-	}
-	if (x->o->nkey)
-		d->key = xcalloc(x->o->nkey, sizeof(*d->key));
-	for (size_t k = 0; k < x->o->nkey; k++) {
-		const char *name = x->o->key[k];
-		int i = mlk_schema_find(&d->common, name);
-
-		if (i < 0 && mlk_schema_find(sb, name) < 0)
-			return mlk_schema_unknown(sb, name, x->o->name_b);
-		if (i < 0)
-			return mlk_schema_unknown(sa, name, x->o->name_a);
-		d->key[d->nkey++] = (size_t)i;
-	}
-	return NULL;
-}
-
-static int
-oid_idx_cmp(const void *p, const void *q, void *arg)
-{
-	const struct mlk_snapshot *s = arg;
-	const size_t *i = p, *j = q;
-
-	return mlk_oid_cmp(&s->chunks[*i].tree, &s->chunks[*j].tree);
-}
-
-/* Marks the chunks both versions hold, pairing copies one to one. */
-static void
-shared_chunks(struct ctx *x)
-{
-	size_t na = x->a->nchunks, nb = x->b->nchunks, i = 0, j = 0;
-	size_t *ia = xcalloc(na + 1, sizeof(*ia));
-	size_t *ib = xcalloc(nb + 1, sizeof(*ib));
-
-	x->a_shared = xcalloc(na + 1, 1);
-	x->b_shared = xcalloc(nb + 1, 1);
-	/* The same chunk means the same rows only if the ids mean the same. */
-	for (size_t c = 0; c < x->ncommon; c++)
-		if (x->a->schema.cols[x->ca[c]].id !=
-		    x->b->schema.cols[x->cb[c]].id)
-			na = nb = 0;
-	for (size_t k = 0; k < na; k++)
-		ia[k] = k;
-	for (size_t k = 0; k < nb; k++)
-		ib[k] = k;
-	qsort_r(ia, na, sizeof(*ia), oid_idx_cmp, (void *)x->a);
-	qsort_r(ib, nb, sizeof(*ib), oid_idx_cmp, (void *)x->b);
-	while (i < na && j < nb) {
-		int c = mlk_oid_cmp(&x->a->chunks[ia[i]].tree,
-		    &x->b->chunks[ib[j]].tree);
-
-		if (c < 0)
-			i++;
-		else if (c > 0)
-			j++;
-		else {
-			x->a_shared[ia[i++]] = 1;
-			x->b_shared[ib[j++]] = 1;
-			x->d->shared_chunks++;
-		}
-	}
-	free(ia);
-	free(ib);
-}
-
 /* The entry whose key bytes are p[0..n), or -1. */
-static long
-find(struct ctx *x, uint64_t h, const void *p, size_t n)
+long
+tablediff_find(struct ctx *x, uint64_t h, const void *p, size_t n)
 {
 	if (x->nslots == 0)
 		return -1;
@@ -360,35 +148,6 @@ insert(struct ctx *x, uint64_t h, size_t key_off, size_t key_len)
 	return x->nent++;
 }
 
-/* "id=3" or "id=3, site=x": the key of row r, for an error. */
-static struct mlk_error *
-duplicate(struct ctx *x, const struct mlk_column *keycols, size_t r,
-    const char *version)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct mlk_error *err;
-	char buf[MLK_VALUE_FMT_MAX];
-
-	for (size_t k = 0; k < x->d->nkey; k++) {
-		const char *p;
-		size_t n;
-
-		p = mlk_cell_format(&keycols[k], r, buf, &n);
-		strbuf_addf(&sb, "%s%s=", k ? ", " : "",
-		    x->d->common.cols[x->d->key[k]].name);
-		if (p)
-			strbuf_add(&sb, p, n);
-		else
-			strbuf_addstr(&sb, "NULL");
-	}
-	err = mlk_error_new(MLK_ERR_FAIL,
-	    "duplicate key (%s) in '%s': "
-	    "--key must name columns whose values are unique",
-	    sb.buf, version);
-	strbuf_release(&sb);
-	return err;
-}
-
 static void
 widen_common(struct mlk_column *cols, const size_t *idx, size_t n,
     const struct mlk_schema *common)
@@ -398,9 +157,9 @@ widen_common(struct mlk_column *cols, const size_t *idx, size_t n,
 			mlk_column_widen(&cols[idx[c]], common->cols[c].type);
 }
 
-static void
-key_bytes(struct ctx *x, const struct mlk_column *cols, const size_t *map,
-    size_t r)
+void
+tablediff_key_bytes(struct ctx *x, const struct mlk_column *cols,
+    const size_t *map, size_t r)
 {
 	strbuf_reset(&x->key);
 	for (size_t k = 0; k < x->d->nkey; k++)
@@ -408,16 +167,16 @@ key_bytes(struct ctx *x, const struct mlk_column *cols, const size_t *map,
 }
 
 /* Reads the columns want of chunk k of s. */
-static struct mlk_error *
-read_chunk(struct ctx *x, const struct mlk_snapshot *s, size_t k,
+struct mlk_error *
+tablediff_read_chunk(struct ctx *x, const struct mlk_snapshot *s, size_t k,
     const size_t *want, size_t nwant, struct mlk_column *cols)
 {
 	return mlk_chunk_read(x->s, &s->schema, &s->chunks[k], want, nwant,
 	    cols);
 }
 
-static struct mlk_column *
-columns_new(const struct mlk_schema *s)
+struct mlk_column *
+tablediff_columns_new(const struct mlk_schema *s)
 {
 	struct mlk_column *c = xcalloc(s->ncols + 1, sizeof(*c));
 
@@ -426,175 +185,12 @@ columns_new(const struct mlk_schema *s)
 	return c;
 }
 
-static void
-columns_free(struct mlk_column *c, size_t n)
+void
+tablediff_columns_free(struct mlk_column *c, size_t n)
 {
 	for (size_t i = 0; c && i < n; i++)
 		mlk_column_release(&c[i]);
 	free(c);
-}
-
-/* Orders bytes as strings are ordered: unsigned, a prefix first. */
-static int
-bytes_cmp(const char *a, size_t na, const char *b, size_t nb)
-{
-	int c = memcmp(a, b, na < nb ? na : nb);
-
-	return c ? c : na < nb ? -1 : na > nb;
-}
-
-/* Widens the bounding box of key column k with row r of c. */
-static void
-box_add(struct kbox *bx, const struct mlk_column *c, size_t r)
-{
-	const char *p;
-	size_t n;
-
-	if (mlk_column_is_null(c, r)) {
-		bx->has_null = 1;
-		return;
-	}
-	switch (c->type) {
-	case MLK_T_FLOAT64:
-		if (isnan(c->f64[r])) {
-			bx->has_nan = 1;
-			return;
-		}
-		if (!bx->has || c->f64[r] < bx->min_f)
-			bx->min_f = c->f64[r];
-		if (!bx->has || c->f64[r] > bx->max_f)
-			bx->max_f = c->f64[r];
-		break;
-	case MLK_T_STRING:
-		p = mlk_column_get_str(c, r, &n);
-		if (!bx->has ||
-		    bytes_cmp(p, n, bx->min_s.buf, bx->min_s.len) < 0) {
-			strbuf_reset(&bx->min_s);
-			strbuf_add(&bx->min_s, p, n);
-		}
-		if (!bx->has ||
-		    bytes_cmp(p, n, bx->max_s.buf, bx->max_s.len) > 0) {
-			strbuf_reset(&bx->max_s);
-			strbuf_add(&bx->max_s, p, n);
-		}
-		break;
-	case MLK_T_BOOL:
-		if (!bx->has || c->b[r] < bx->min_i)
-			bx->min_i = c->b[r];
-		if (!bx->has || c->b[r] > bx->max_i)
-			bx->max_i = c->b[r];
-		break;
-	default:
-		if (!bx->has || c->i64[r] < bx->min_i)
-			bx->min_i = c->i64[r];
-		if (!bx->has || c->i64[r] > bx->max_i)
-			bx->max_i = c->i64[r];
-		break;
-	}
-	bx->has = 1;
-}
-
-static void
-box_row(struct ctx *x, const struct mlk_column *cols, const size_t *map,
-    size_t r)
-{
-	for (size_t k = 0; k < x->d->nkey; k++)
-		box_add(&x->box[k], &cols[map[x->d->key[k]]], r);
-}
-
-/*
- * Whether a chunk's values of a key column, as its statistics bound them,
- * may meet the own rows' keys in box. When unsure, they may.
- */
-static int
-box_meets(const struct kbox *bx, const struct mlk_column_stats *st,
-    enum mlk_type t)
-{
-	if (st->type != t)
-		return 1;
-	if ((st->nulls && bx->has_null) || (st->nans && bx->has_nan))
-		return 1;
-	if (!st->has_range)
-		return st->rows > st->nulls + st->nans;
-	if (!bx->has)
-		return 0;
-	switch (t) {
-	case MLK_T_FLOAT64:
-		return st->min_f <= bx->max_f && bx->min_f <= st->max_f;
-	case MLK_T_STRING:
-		/* a cut minimum is still below; a cut maximum is not above */
-		return bytes_cmp(st->min_s, st->min_len, bx->max_s.buf,
-		           bx->max_s.len) <= 0 &&
-		    (st->max_cut ||
-		        bytes_cmp(bx->min_s.buf, bx->min_s.len, st->max_s,
-		            st->max_len) <= 0);
-	default:
-		return st->min_i <= bx->max_i && bx->min_i <= st->max_i;
-	}
-}
-
-/*
- * Keyed, after both sides' own rows: the keys of the shared chunks must
- * not be among those rows' keys, or a version holds a key twice. Only
- * the key columns of a shared chunk are read, and not even those when
- * its statistics show that no own key can be in it.
- */
-static struct mlk_error *
-keyed_shared(struct ctx *x)
-{
-	struct mlk_error *err = NULL;
-	size_t nkey = x->d->nkey, *want = xcalloc(nkey, sizeof(*want));
-	size_t *ident = xcalloc(x->ncommon, sizeof(*ident));
-	struct mlk_schema keys = MLK_SCHEMA_INIT;
-	struct mlk_column *cols;
-
-	for (size_t k = 0; k < nkey; k++) {
-		const struct mlk_schema_col *c =
-		    &x->d->common.cols[x->d->key[k]];
-
-		want[k] = x->cb[x->d->key[k]];
-		mlk_schema_add(&keys, c->name, c->type, 1);
-	}
-	cols = columns_new(&keys);
-	/* cols[k] is key k: map common index key[k] to k */
-	for (size_t k = 0; k < nkey; k++)
-		ident[x->d->key[k]] = k;
-	for (size_t ch = 0; ch < x->b->nchunks && !err && x->nent; ch++) {
-		int meets = 1;
-
-		if (!x->b_shared[ch])
-			continue;
-		for (size_t k = 0; k < nkey && meets; k++)
-			meets = box_meets(&x->box[k],
-			    &x->b->chunks[ch].stats[want[k]],
-			    keys.cols[k].type);
-		if (!meets)
-			continue;
-		x->d->shared_key_reads++;
-		if ((err = read_chunk(x, x->b, ch, want, nkey, cols)))
-			break;
-		for (size_t k = 0; k < nkey; k++)
-			if (cols[k].type != keys.cols[k].type)
-				mlk_column_widen(&cols[k], keys.cols[k].type);
-		for (size_t r = 0; r < x->b->chunks[ch].rows; r++) {
-			uint64_t h;
-			long i;
-
-			key_bytes(x, cols, ident, r);
-			h = hash_bytes((unsigned char *)x->key.buf, x->key.len);
-			if ((i = find(x, h, x->key.buf, x->key.len)) >= 0) {
-				err = duplicate(x, cols, r,
-				    x->ent[i].flags & F_A ? x->o->name_a :
-				                            x->o->name_b);
-				break;
-			}
-		}
-	}
-	columns_free(cols, nkey);
-	mlk_schema_release(&keys);
-	free(ident);
-	free(want);
-	return err;
 }
 
 /* Serializes the common values of row r, by map, into x->row. */
@@ -607,32 +203,13 @@ common_bytes(struct ctx *x, const struct mlk_column *cols, const size_t *map,
 		ser_cell(&x->row, &cols[map[c]], r);
 }
 
-/* Key values of row r as their own columns, for an error. */
-static struct mlk_error *
-duplicate_row(struct ctx *x, const struct mlk_column *cols, const size_t *map,
-    size_t r, const char *version)
-{
-	struct mlk_column *kc = xcalloc(x->d->nkey, sizeof(*kc));
-	struct mlk_error *err;
-
-	for (size_t k = 0; k < x->d->nkey; k++) {
-		const struct mlk_column *src = &cols[map[x->d->key[k]]];
-
-		mlk_column_init(&kc[k], src->type);
-		copy_cell(&kc[k], src, r);
-	}
-	err = duplicate(x, kc, 0, version);
-	columns_free(kc, x->d->nkey);
-	return err;
-}
-
 /* The rows of a's own chunks into the table (and the arena). */
 static struct mlk_error *
 load_a(struct ctx *x)
 {
 	const struct mlk_schema *sa = &x->a->schema;
 	struct mlk_error *err = NULL;
-	struct mlk_column *cols = columns_new(sa);
+	struct mlk_column *cols = tablediff_columns_new(sa);
 	size_t *want = xcalloc(sa->ncols + 1, sizeof(*want));
 
 	for (size_t i = 0; i < sa->ncols; i++)
@@ -640,7 +217,8 @@ load_a(struct ctx *x)
 	for (size_t ch = 0; ch < x->a->nchunks && !err; ch++) {
 		if (x->a_shared[ch])
 			continue;
-		if ((err = read_chunk(x, x->a, ch, want, sa->ncols, cols)))
+		if ((err = tablediff_read_chunk(x, x->a, ch, want, sa->ncols,
+		         cols)))
 			break;
 		widen_common(cols, x->ca, x->ncommon, &x->d->common);
 		for (size_t r = 0; r < x->a->chunks[ch].rows; r++) {
@@ -658,7 +236,8 @@ load_a(struct ctx *x)
 
 				h = hash_bytes((unsigned char *)x->row.buf,
 				    common_len);
-				e = find(x, h, x->row.buf, common_len);
+				e = tablediff_find(x, h, x->row.buf,
+				    common_len);
 				strbuf_add(&x->arena, x->row.buf, x->row.len);
 				if (e < 0)
 					e = (long)insert(x, h, off, common_len);
@@ -670,11 +249,11 @@ load_a(struct ctx *x)
 				ar->off = off;
 				continue;
 			}
-			key_bytes(x, cols, x->ca, r);
-			box_row(x, cols, x->ca, r);
+			tablediff_key_bytes(x, cols, x->ca, r);
+			tablediff_box_row(x, cols, x->ca, r);
 			h = hash_bytes((unsigned char *)x->key.buf, x->key.len);
-			if (find(x, h, x->key.buf, x->key.len) >= 0) {
-				err = duplicate_row(x, cols, x->ca, r,
+			if (tablediff_find(x, h, x->key.buf, x->key.len) >= 0) {
+				err = tablediff_duplicate_row(x, cols, x->ca, r,
 				    x->o->name_a);
 				break;
 			}
@@ -686,7 +265,7 @@ load_a(struct ctx *x)
 			x->ent[e].common_len = common_len;
 		}
 	}
-	columns_free(cols, sa->ncols);
+	tablediff_columns_free(cols, sa->ncols);
 	free(want);
 	return err;
 }
@@ -699,7 +278,7 @@ keep_added(struct ctx *x, const struct mlk_column *cols, size_t r)
 	if (d->nadded_rows >= x->o->keep)
 		return;
 	for (size_t j = 0; j < x->b->schema.ncols; j++)
-		copy_cell(&d->added_rows[j], &cols[j], r);
+		tablediff_copy_cell(&d->added_rows[j], &cols[j], r);
 	d->nadded_rows++;
 }
 
@@ -729,7 +308,8 @@ changed(struct ctx *x, const unsigned char *p, const struct mlk_column *cols,
 		}
 		if (keep) {
 			unser_cell(p, &d->old_rows[c]);
-			copy_cell(&d->new_rows[c], &cols[x->cb[c]], r);
+			tablediff_copy_cell(&d->new_rows[c], &cols[x->cb[c]],
+			    r);
 		}
 		p += np;
 		q += nq;
@@ -744,7 +324,7 @@ scan_b(struct ctx *x)
 {
 	const struct mlk_schema *sb = &x->b->schema;
 	struct mlk_error *err = NULL;
-	struct mlk_column *cols = columns_new(sb);
+	struct mlk_column *cols = tablediff_columns_new(sb);
 	size_t *want = xcalloc(sb->ncols + 1, sizeof(*want));
 
 	for (size_t j = 0; j < sb->ncols; j++)
@@ -752,7 +332,8 @@ scan_b(struct ctx *x)
 	for (size_t ch = 0; ch < x->b->nchunks && !err; ch++) {
 		if (x->b_shared[ch])
 			continue;
-		if ((err = read_chunk(x, x->b, ch, want, sb->ncols, cols)))
+		if ((err = tablediff_read_chunk(x, x->b, ch, want, sb->ncols,
+		         cols)))
 			break;
 		widen_common(cols, x->cb, x->ncommon, &x->d->common);
 		for (size_t r = 0; r < x->b->chunks[ch].rows; r++) {
@@ -764,7 +345,8 @@ scan_b(struct ctx *x)
 			if (x->d->nkey == 0) {
 				h = hash_bytes((unsigned char *)x->row.buf,
 				    x->row.len);
-				i = find(x, h, x->row.buf, x->row.len);
+				i = tablediff_find(x, h, x->row.buf,
+				    x->row.len);
 				if (i >= 0 && x->ent[i].matched < x->ent[i].na)
 					x->ent[i].matched++;
 				else {
@@ -773,12 +355,12 @@ scan_b(struct ctx *x)
 				}
 				continue;
 			}
-			key_bytes(x, cols, x->cb, r);
-			box_row(x, cols, x->cb, r);
+			tablediff_key_bytes(x, cols, x->cb, r);
+			tablediff_box_row(x, cols, x->cb, r);
 			h = hash_bytes((unsigned char *)x->key.buf, x->key.len);
-			i = find(x, h, x->key.buf, x->key.len);
+			i = tablediff_find(x, h, x->key.buf, x->key.len);
 			if (i >= 0 && (x->ent[i].flags & F_B)) {
-				err = duplicate_row(x, cols, x->cb, r,
+				err = tablediff_duplicate_row(x, cols, x->cb, r,
 				    x->o->name_b);
 				break;
 			}
@@ -802,7 +384,7 @@ scan_b(struct ctx *x)
 				    cols, r);
 		}
 	}
-	columns_free(cols, sb->ncols);
+	tablediff_columns_free(cols, sb->ncols);
 	free(want);
 	return err;
 }
@@ -841,13 +423,13 @@ mlk_table_diff(struct mlk_store *s, const struct mlk_snapshot *a,
 	strbuf_init(&x.arena, 0);
 	strbuf_init(&x.row, 0);
 	strbuf_init(&x.key, 0);
-	if ((err = schemas(&x)))
+	if ((err = tablediff_schemas(&x)))
 		goto done;
-	d->added_rows = columns_new(&d->added_schema);
-	d->removed_rows = columns_new(&d->removed_schema);
-	d->old_rows = columns_new(&d->common);
-	d->new_rows = columns_new(&d->common);
-	shared_chunks(&x);
+	d->added_rows = tablediff_columns_new(&d->added_schema);
+	d->removed_rows = tablediff_columns_new(&d->removed_schema);
+	d->old_rows = tablediff_columns_new(&d->common);
+	d->new_rows = tablediff_columns_new(&d->common);
+	tablediff_shared_chunks(&x);
 	x.box = xcalloc(d->nkey + 1, sizeof(*x.box));
 	for (size_t k = 0; k < d->nkey; k++) {
 		strbuf_init(&x.box[k].min_s, 0);
@@ -855,7 +437,7 @@ mlk_table_diff(struct mlk_store *s, const struct mlk_snapshot *a,
 	}
 	if ((err = load_a(&x)) || (err = scan_b(&x)))
 		goto done;
-	if (d->nkey && (err = keyed_shared(&x)))
+	if (d->nkey && (err = tablediff_keyed_shared(&x)))
 		goto done;
 	if (d->nkey) {
 		for (size_t i = 0; i < x.nent; i++)
@@ -893,10 +475,10 @@ mlk_table_diff_release(struct mlk_table_diff *d)
 	free(d->removed_cols);
 	free(d->retyped);
 	free(d->key);
-	columns_free(d->added_rows, d->added_schema.ncols);
-	columns_free(d->removed_rows, d->removed_schema.ncols);
-	columns_free(d->old_rows, d->common.ncols);
-	columns_free(d->new_rows, d->common.ncols);
+	tablediff_columns_free(d->added_rows, d->added_schema.ncols);
+	tablediff_columns_free(d->removed_rows, d->removed_schema.ncols);
+	tablediff_columns_free(d->old_rows, d->common.ncols);
+	tablediff_columns_free(d->new_rows, d->common.ncols);
 	free(d->changes);
 	mlk_schema_release(&d->common);
 	mlk_schema_release(&d->added_schema);
