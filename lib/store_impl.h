@@ -1,6 +1,6 @@
 /*
- * Private to the store module (store.c, store_maint.c): the only header
- * besides those two files that may see libgit2's types.
+ * Private to the store module (lib/store*.c): the only header
+ * besides those files that may see libgit2's types.
  */
 #ifndef MLK_STORE_IMPL_H
 #define MLK_STORE_IMPL_H
