@@ -1,4 +1,7 @@
-/* Shared by scoring.c and scoring_v2.c; not an API. */
+/*
+ * Shared by scoring.c and the scoring_*.c request and reply parsers;
+ * not an API.
+ */
 #ifndef MLK_SCORING_IMPL_H
 #define MLK_SCORING_IMPL_H
 
@@ -7,8 +10,22 @@
 #include "scoring.h"
 
 double scoring_now(void);
+
+/* Rows between two looks at the clock. */
+#define CLOCK_EVERY 1024
+
 /* True, and the frame marked, when row is a clock row past deadline. */
-int scoring_expired(struct mlk_scoring_frame *, double deadline, size_t row);
+static inline int
+scoring_expired(struct mlk_scoring_frame *fr, double deadline, size_t row)
+{
+	if (deadline <= 0 || row % CLOCK_EVERY != CLOCK_EVERY - 1)
+		return 0;
+	if (scoring_now() < deadline)
+		return 0;
+	fr->timed_out = 1;
+	return 1;
+}
+
 struct mlk_error *scoring_timeout(void);
 void scoring_frame_init(struct mlk_scoring_frame *, const struct mlk_model *);
 /* A JSON value's type, in pandas' words. */
@@ -18,6 +35,11 @@ struct mlk_error *scoring_mistyped(const struct mlk_feature *, const char *got);
 int scoring_put_json(struct mlk_column *, const json_t *);
 /* "Model is missing inputs [...]" for the features not found, or NULL. */
 struct mlk_error *scoring_missing(const struct mlk_model *, const int *found);
+/* The bodies mlk_scoring_parse() hands on, into fr prepared for m. */
+struct mlk_error *scoring_parse_json(const struct mlk_model *, const char *body,
+    size_t len, double deadline, struct mlk_scoring_frame *fr);
+struct mlk_error *scoring_parse_csv(const struct mlk_model *, const char *body,
+    size_t len, double deadline, struct mlk_scoring_frame *fr);
 /*
  * Parses a plain dataframe_split body straight into fr (scoring_fast.c):
  * 1 when it did, -1 past the deadline, 0 when the body needs the general
