@@ -221,7 +221,7 @@ test_parse(void)
 	make_model(&m, 0);
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		const struct parse_case *c = &cases[i];
-		struct mlk_scoring_frame fr;
+		struct mlk_scoring_frame fr = { 0 };
 		struct strbuf sb = STRBUF_INIT;
 		struct mlk_error *err;
 
