@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 
 #include "cmd.h"
 #include "serve.h"
+#include "serve_listen.h"
 #include "xmalloc.h"
 
 static const char *const synopsis[] = {
@@ -132,31 +132,19 @@ parse_num(const char *opt, const char *arg, double min, double max, double *out)
 	return NULL;
 }
 
-/* The CPUs this process may run on (taskset, cgroup cpusets). */
-static long
-cpus(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n;
-}
-
 static struct mlk_error *
 parse_opts(int argc, char **argv, struct serve_opts *o)
 {
 	struct cmd_opts st = { argc, argv, "h", longopts, &usage };
 	struct mlk_error *err = NULL;
+	cpu_set_t allowed;
 	double v;
 	char *arg;
 	int c;
 
 	o->host = "127.0.0.1";
 	o->port = 5000;
-	o->threads = cpus();
+	o->threads = serve_listen_cpus(&allowed);
 	o->timeout = 60;
 	o->reload = 5;
 	o->max_body = 64ull << 20;

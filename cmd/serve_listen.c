@@ -348,6 +348,21 @@ start_worker(const struct serve_listen_opts *o, struct worker *w, int ipv6)
 	return 0;
 }
 
+int
+serve_listen_cpus(cpu_set_t *allowed)
+{
+	long n;
+
+	if (sched_getaffinity(0, sizeof(*allowed), allowed) == 0)
+		return CPU_COUNT(allowed);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	n = n < 1 ? 1 : n < CPU_SETSIZE ? n : CPU_SETSIZE;
+	CPU_ZERO(allowed);
+	for (long i = 0; i < n; i++)
+		CPU_SET(i, allowed);
+	return (int)n;
+}
+
 /*
  * Gives the workers their CPUs when there is one for every CPU the
  * process may run on, and more than one such CPU: worker i gets the
@@ -357,13 +372,10 @@ static int
 place(struct worker *workers, int n)
 {
 	cpu_set_t allowed;
-	int ncpu, next = 0;
+	int ncpu = serve_listen_cpus(&allowed), next = 0;
 
 	for (int i = 0; i < n; i++)
 		workers[i].cpu = -1;
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
-		return 0;
-	ncpu = CPU_COUNT(&allowed);
 	if (ncpu < 2 || n < ncpu)
 		return 0;
 	for (int i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #define MLK_CMD_SERVE_LISTEN_H
 
 #include <microhttpd.h>
+#include <sched.h>
 
 #include "error.h"
 
@@ -19,6 +20,13 @@ struct serve_listen_opts {
 };
 
 struct serve_listener;
+
+/*
+ * The CPUs this process may run on (taskset, cgroup cpusets), their set
+ * in *allowed; when that cannot be read, the first as many as are
+ * online.
+ */
+int serve_listen_cpus(cpu_set_t *allowed);
 
 /* Listens on host:port; *port receives the port bound (for port 0). */
 struct mlk_error *serve_listen_start(const char *host, int *port,
